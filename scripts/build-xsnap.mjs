@@ -11,8 +11,8 @@ const makefiles = join(XSNAP_PKG, 'xsnap-native/xsnap/makefiles/lin');
 const moddable = join(XSNAP_PKG, 'moddable');
 const version = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(XSNAP_PKG, 'package.json'), 'utf8'))).version;
 
-function make(mk) {
-  execFileSync('make', [`MODDABLE=${moddable}`, 'GOAL=release', `CC=cc -D__has_builtin(x)=1`, `XSNAP_VERSION=${version}`, '-f', mk], {
+function make(mk, extra = []) {
+  execFileSync('make', [`MODDABLE=${moddable}`, 'GOAL=release', `XSNAP_VERSION=${version}`, ...extra, '-f', mk], {
     cwd: makefiles,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -28,6 +28,6 @@ if (!existsSync(XSNAP_CLI)) {
 }
 if (!existsSync(XSNAP_WORKER)) {
   console.error('build-xsnap: building xsnap-worker…');
-  make('xsnap-worker.mk');
+  make('xsnap-worker.mk', ['CC=cc "-D__has_builtin(x)=1"']);
 }
 for (const p of [XSNAP_CLI, XSNAP_WORKER]) if (!existsSync(p)) throw new Error('build-xsnap: missing ' + p);

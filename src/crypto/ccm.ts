@@ -1,0 +1,204 @@
+/**
+ * AES-CCM: Counter with CBC-MAC (RFC 3610, NIST SP 800-38C), generic in the tag length M and
+ * the length-field size L, on the AES block port of src/ports.ts.
+ *
+ * Authentication is a CBC-MAC over B0 (flags, nonce, message length), the encoded AAD length and
+ * the AAD (zero-padded to a block), then the zero-padded plaintext. Encryption is CTR mode with
+ * counter blocks A_i = flags' | nonce | i; A_0's keystream masks the tag (RFC 3610 §2.2–2.4,
+ * SP 800-38C §6 and App. A). Both passes run block by block in one loop over the message, on
+ * three 16-byte scratch blocks owned by the key: no allocation per block, one output per call.
+ * Opening checks the tag in constant time and wipes the candidate plaintext when it fails.
+ */
+import type { AesBlockCipher } from '../ports.js';
+
+/** Tag lengths allowed by RFC 3610 §2 (M) and SP 800-38C §A.1 (Tlen/8). */
+export const CCM_TAG_LENGTHS: readonly number[] = [4, 6, 8, 10, 12, 14, 16];
+
+/**
+ * Write the encoding of an AAD length `a` (RFC 3610 §2.2, SP 800-38C §A.2.2) at `out[off..]`;
+ * returns the number of bytes written: 2 for 0 < a < 2^16−2^8, 0xFFFE + 4 bytes below 2^32,
+ * 0xFFFF + 8 bytes above. (a = 0 means no AAD block at all; callers do not encode it.)
+ */
+export function encodeAadLength(a: number, out: Uint8Array, off: number): number {
+  if (a < 0xff00) {
+    out[off] = a >>> 8;
+    out[off + 1] = a;
+    return 2;
+  }
+  if (a < 0x100000000) {
+    out[off] = 0xff;
+    out[off + 1] = 0xfe;
+    putUintBE(out, off + 2, 4, a);
+    return 6;
+  }
+  out[off] = 0xff;
+  out[off + 1] = 0xff;
+  putUintBE(out, off + 2, 8, a);
+  return 10;
+}
+
+/** Big-endian `value` in `size` bytes at out[off..]; value is a safe integer (no 32-bit shifts). */
+function putUintBE(out: Uint8Array, off: number, size: number, value: number): void {
+  for (let i = off + size - 1; i >= off; i--) {
+    out[i] = value % 256;
+    value = Math.floor(value / 256);
+  }
+}
+
+/**
+ * One AES key bound to CCM parameters (tag length M, length-field size L; nonce is 15 − L bytes).
+ * Synchronous and not re-entrant per instance (its scratch blocks are reused across calls).
+ */
+export class CcmCipher {
+  readonly tagLength: number;
+  readonly lengthFieldSize: number;
+  readonly nonceLength: number;
+  /** Largest plaintext length the L-byte length field can carry (capped at the largest safe integer). */
+  readonly maxMessageLength: number;
+  private readonly aes: AesBlockCipher;
+  private readonly label: string;
+  /** CBC-MAC state X_i. */
+  private readonly mac = new Uint8Array(16);
+  /** Counter block A_i. */
+  private readonly ctr = new Uint8Array(16);
+  /** Keystream block S_i. */
+  private readonly stream = new Uint8Array(16);
+
+  constructor(aes: AesBlockCipher, tagLength: number, lengthFieldSize: number, label = 'AES-CCM') {
+    if (!CCM_TAG_LENGTHS.includes(tagLength)) throw new RangeError(label + ': tag length must be one of 4, 6, 8, 10, 12, 14, 16 bytes, got ' + tagLength);
+    if (!Number.isInteger(lengthFieldSize) || lengthFieldSize < 2 || lengthFieldSize > 8) {
+      throw new RangeError(label + ': length field size L must be 2..8 bytes, got ' + lengthFieldSize);
+    }
+    this.aes = aes;
+    this.tagLength = tagLength;
+    this.lengthFieldSize = lengthFieldSize;
+    this.nonceLength = 15 - lengthFieldSize;
+    this.maxMessageLength = lengthFieldSize >= 7 ? Number.MAX_SAFE_INTEGER : 2 ** (8 * lengthFieldSize) - 1;
+    this.label = label;
+  }
+
+  /** Encrypt and authenticate; returns ciphertext || tag (plaintext.length + M bytes). */
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    this.checkInputs(nonce, aad, plaintext, 'plaintext');
+    if (plaintext.length > this.maxMessageLength) {
+      throw new RangeError(this.label + ': plaintext of ' + plaintext.length + ' bytes exceeds the ' + this.maxMessageLength + ' bytes an L=' + this.lengthFieldSize + ' length field allows');
+    }
+    const n = plaintext.length;
+    const out = new Uint8Array(n + this.tagLength);
+    this.start(nonce, aad, n);
+    this.crypt(plaintext, out, n, true);
+    this.finishTag();
+    const M = this.tagLength, mac = this.mac;
+    for (let i = 0; i < M; i++) out[n + i] = mac[i];
+    this.wipe();
+    return out;
+  }
+
+  /**
+   * Decrypt and verify; returns the plaintext, or null if the input is shorter than a tag or the
+   * tag does not match (compared in constant time). Unauthenticated plaintext is never returned.
+   */
+  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
+    this.checkInputs(nonce, aad, ciphertextAndTag, 'ciphertext');
+    const M = this.tagLength;
+    const n = ciphertextAndTag.length - M;
+    if (n < 0 || n > this.maxMessageLength) return null;
+    const out = new Uint8Array(n);
+    this.start(nonce, aad, n);
+    this.crypt(ciphertextAndTag, out, n, false);
+    this.finishTag();
+    const mac = this.mac;
+    let diff = 0;
+    for (let i = 0; i < M; i++) diff |= mac[i] ^ ciphertextAndTag[n + i];
+    this.wipe();
+    if (diff !== 0) {
+      out.fill(0);
+      return null;
+    }
+    return out;
+  }
+
+  private checkInputs(nonce: Uint8Array, aad: Uint8Array, data: Uint8Array, what: string): void {
+    if (!(nonce instanceof Uint8Array)) throw new TypeError(this.label + ': nonce must be a Uint8Array');
+    if (nonce.length !== this.nonceLength) throw new RangeError(this.label + ': nonce must be ' + this.nonceLength + ' bytes, got ' + nonce.length);
+    if (!(aad instanceof Uint8Array)) throw new TypeError(this.label + ': aad must be a Uint8Array');
+    if (!(data instanceof Uint8Array)) throw new TypeError(this.label + ': ' + what + ' must be a Uint8Array');
+  }
+
+  /** B0 and the AAD into the CBC-MAC; counter block set up with flags' | nonce. */
+  private start(nonce: Uint8Array, aad: Uint8Array, messageLength: number): void {
+    const L = this.lengthFieldSize, mac = this.mac, ctr = this.ctr, aes = this.aes;
+    const nl = 15 - L;
+    // B0 = flags | N | l(m); flags = Adata·64 + ((M−2)/2)·8 + (L−1)  (RFC 3610 §2.2)
+    mac[0] = (aad.length > 0 ? 0x40 : 0) | (((this.tagLength - 2) >> 1) << 3) | (L - 1);
+    for (let i = 0; i < nl; i++) mac[1 + i] = nonce[i];
+    putUintBE(mac, 1 + nl, L, messageLength);
+    aes.encryptBlock(mac, 0, mac, 0);
+    if (aad.length > 0) {
+      // The encoded length goes into a scratch block first, then is XORed into the MAC state.
+      const s = this.stream;
+      let pos = encodeAadLength(aad.length, s, 0);
+      for (let i = 0; i < pos; i++) mac[i] ^= s[i];
+      for (let i = 0; i < aad.length; i++) {
+        mac[pos++] ^= aad[i];
+        if (pos === 16) {
+          aes.encryptBlock(mac, 0, mac, 0);
+          pos = 0;
+        }
+      }
+      // Zero padding leaves the state unchanged; only a partial block still needs its cipher call.
+      if (pos > 0) aes.encryptBlock(mac, 0, mac, 0);
+    }
+    // A_i = flags' | N | i, flags' = L − 1  (RFC 3610 §2.3)
+    ctr[0] = L - 1;
+    for (let i = 0; i < nl; i++) ctr[1 + i] = nonce[i];
+    for (let i = 1 + nl; i < 16; i++) ctr[i] = 0;
+  }
+
+  /**
+   * CTR and CBC-MAC in one pass over `n` bytes of `input` into `output`. The MAC always covers
+   * the plaintext: the input when sealing, the output when opening.
+   */
+  private crypt(input: Uint8Array, output: Uint8Array, n: number, sealing: boolean): void {
+    const mac = this.mac, ctr = this.ctr, s = this.stream, aes = this.aes;
+    const lo = 16 - this.lengthFieldSize;
+    for (let off = 0; off < n; off += 16) {
+      // i++ in the L-byte counter field (big-endian)
+      for (let i = 15; i >= lo; i--) {
+        const v = ctr[i] + 1;
+        ctr[i] = v;
+        if (v < 256) break;
+      }
+      aes.encryptBlock(ctr, 0, s, 0);
+      const len = n - off < 16 ? n - off : 16;
+      if (sealing) {
+        for (let j = 0; j < len; j++) {
+          const p = input[off + j];
+          mac[j] ^= p;
+          output[off + j] = p ^ s[j];
+        }
+      } else {
+        for (let j = 0; j < len; j++) {
+          const p = input[off + j] ^ s[j];
+          mac[j] ^= p;
+          output[off + j] = p;
+        }
+      }
+      aes.encryptBlock(mac, 0, mac, 0);
+    }
+  }
+
+  /** T = first M bytes of X_last, masked with S_0 = E(A_0): the result is left in `mac`. */
+  private finishTag(): void {
+    const ctr = this.ctr, s = this.stream, mac = this.mac;
+    for (let i = 16 - this.lengthFieldSize; i < 16; i++) ctr[i] = 0;
+    this.aes.encryptBlock(ctr, 0, s, 0);
+    for (let i = 0; i < this.tagLength; i++) mac[i] ^= s[i];
+  }
+
+  private wipe(): void {
+    this.mac.fill(0);
+    this.stream.fill(0);
+    this.ctr.fill(0);
+  }
+}
