@@ -54,6 +54,12 @@ export class CancelledError extends OscoreXsError {}
 /** The peer answered with a Reset (RFC 7252 §4.2). */
 export class ResetError extends OscoreXsError {}
 
+/**
+ * A block-wise transfer (RFC 7959) could not be completed on the client: blocks that do not
+ * line up, a body over the configured limit, or a representation that kept changing.
+ */
+export class BlockwiseError extends OscoreXsError {}
+
 // ---- OSCORE (RFC 8613) ----
 
 /** Base of the OSCORE errors. */
@@ -75,11 +81,14 @@ export class ReplayError extends OscoreError {}
  * The replay window is not initialised (App. B.1.2 after an unclean reboot): the request
  * authenticated, but freshness must be proven by repeating it with the Echo value carried here.
  */
-export class ReplayErrorWithEcho extends ReplayError {
+export class ReplayErrorWithEcho<R = unknown> extends ReplayError {
   readonly echo: Uint8Array;
-  constructor(message: string, echo: Uint8Array) {
+  /** The authenticated request's binding (src/oscore RequestBinding): the 4.01 + Echo response is protected with it. */
+  readonly request?: R;
+  constructor(message: string, echo: Uint8Array, request?: R) {
     super(message);
     this.echo = echo;
+    this.request = request;
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { CoapOption, Message } from './message.js';
 import { MessageFormatError } from '../errors.js';
+import { isCritical, optionSpec } from './option-registry.js';
 
 export const VERSION = 1;
 
@@ -43,6 +44,7 @@ export function writeOptionsAndPayload(options: readonly CoapOption[], payload: 
   for (const o of options) {
     const d = o.number - prev;
     if (d < 0) throw new RangeError('options not sorted by number');
+    if (o.number > 0xffff) throw new RangeError('option number above 65535');
     const len = o.value.length;
     if (len > 65804) throw new RangeError('option value too long');
     out[offset++] = (nibble(d) << 4) | nibble(len);
@@ -125,7 +127,8 @@ function readExtended(n: number, bytes: Uint8Array, offset: number, end: number)
 export function encodeMessage(m: Message): Uint8Array {
   const tkl = m.token.length;
   if (tkl > 8) throw new RangeError('token longer than 8 bytes');
-  if (m.messageId < 0 || m.messageId > 0xffff) throw new RangeError('message ID out of range');
+  if (!(m.messageId >= 0 && m.messageId <= 0xffff)) throw new RangeError('message ID out of range');
+  if (!(m.code >= 0 && m.code <= 0xff)) throw new RangeError('code out of range');
   const out = new Uint8Array(4 + tkl + encodedOptionsLength(m.options, m.payload));
   out[0] = (VERSION << 6) | ((m.type & 3) << 4) | tkl;
   out[1] = m.code;
@@ -158,4 +161,13 @@ export function decodeMessage(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_
     throw e;
   }
   return { type, code, messageId, token: bytes.subarray(4, 4 + tkl), options: parts.options, payload: parts.payload };
+}
+
+/**
+ * RFC 7252 §5.4.1: the first option that is critical (odd number) and not in the registry, or
+ * undefined. Requests with one get 4.02 (CON) or are ignored (NON); responses are rejected.
+ */
+export function firstUnknownCriticalOption(m: Pick<Message, 'options'>): number | undefined {
+  for (const o of m.options) if (isCritical(o.number) && optionSpec(o.number) === undefined) return o.number;
+  return undefined;
 }

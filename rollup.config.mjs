@@ -1,0 +1,68 @@
+// The device bundles (ESM for mcconfig, IIFE for the XS simulator): TypeScript is stripped by
+// esbuild's transform (no type-check here: `npm run typecheck:moddable` does that), modules are
+// tree-shaken by rollup and minified by terser. No Node code may reach these bundles: a `node:*`
+// import fails the build. Moddable's own modules stay external (mcconfig links them).
+//
+// Outputs (dist/device/):
+//   platform-esp32.js, platform-lin.js  `oscore-xs/platform` per platform (manifest.json "platforms")
+//   oscore-xs.js                        the library for Moddable apps (targets/moddable/library.ts)
+//   example-server.js                   examples/device: /temperature + /led over OSCORE, self-contained
+//   example-client.js                   a client-only app (size budget: no server code in it)
+//   sim-device.js                       the example server on the XS simulator's ports (IIFE for xsnap)
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { transform } from 'esbuild';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+
+/** Moddable runtime modules (and our per-platform module): resolved by mcconfig, not bundled. */
+const MODDABLE_EXTERNALS = ['flash', 'timer', 'time', 'rng', 'crypt', 'preference', 'embedded:io/socket/udp', 'oscore-xs/platform'];
+
+/** `./x.js` written in TypeScript sources means `./x.ts`; strip the types with esbuild. */
+function typescript() {
+  return {
+    name: 'typescript-strip',
+    resolveId(source, importer) {
+      if (source.startsWith('node:')) this.error('Node module ' + source + ' imported by ' + importer + ': not allowed in a device bundle');
+      if (!importer || !source.startsWith('.') || !source.endsWith('.js')) return null;
+      const ts = resolve(dirname(importer), source.slice(0, -3) + '.ts');
+      return existsSync(ts) ? ts : null;
+    },
+    async transform(code, id) {
+      if (!id.endsWith('.ts')) return null;
+      const r = await transform(code, { loader: 'ts', target: 'es2022', format: 'esm', sourcefile: id });
+      return { code: r.code, map: null };
+    },
+  };
+}
+
+const plugins = () => [
+  typescript(),
+  nodeResolve({ extensions: ['.ts', '.js', '.mjs'], exportConditions: ['import', 'default'], browser: false, preferBuiltins: false }),
+  terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true }, format: { comments: false } }),
+];
+
+const esm = (input, file) => ({
+  input,
+  external: MODDABLE_EXTERNALS,
+  treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') ? true : false },
+  plugins: plugins(),
+  output: { file: 'dist/device/' + file, format: 'es' },
+});
+
+const entries = [
+  esm('targets/moddable/platform-esp32.ts', 'platform-esp32.js'),
+  esm('targets/moddable/platform-lin.ts', 'platform-lin.js'),
+  esm('targets/moddable/library.ts', 'oscore-xs.js'),
+];
+if (existsSync('examples/device/main.ts')) entries.push(esm('examples/device/main.ts', 'example-server.js'));
+if (existsSync('examples/device/client-main.ts')) entries.push(esm('examples/device/client-main.ts', 'example-client.js'));
+if (existsSync('targets/xs-sim/device-main.ts')) {
+  entries.push({
+    input: 'targets/xs-sim/device-main.ts',
+    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
+    plugins: plugins(),
+    output: { file: 'dist/device/sim-device.js', format: 'iife' },
+  });
+}
+export default entries;

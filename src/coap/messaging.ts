@@ -1,0 +1,489 @@
+/**
+ * CoAP messaging layer (RFC 7252 §4): message IDs, CON retransmission with exponential back-off
+ * (§4.2, §4.8), ACK/RST, piggybacked and separate responses (§5.2), empty-message ping (§4.3),
+ * message deduplication within EXCHANGE_LIFETIME / NON_LIFETIME (§4.5) in a bounded cache, token
+ * matching (§5.3.2) and NSTART (§4.7). Every timer goes through the Clock port, every random
+ * number through the RandomSource port.
+ *
+ * It is the bottom of the layer stack (exchange.ts): it hands each new request up as a
+ * ServerExchange and carries each OutgoingRequest down as a ClientTransport.
+ * Deliberately not here: congestion control beyond NSTART, PROBING_RATE, multicast.
+ */
+import type { Clock, DatagramPort, RandomSource, TimerHandle } from '../ports.js';
+import type { Message } from './message.js';
+import { MessageType, isRequestCode, isResponseCode } from './numbers.js';
+import { decodeMessage, encodeMessage, firstUnknownCriticalOption, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './codec.js';
+import { MessageFormatError, ResetError, TimeoutError, CancelledError } from '../errors.js';
+import { toHex } from '../bytes.js';
+import type { ClientTransport, OutgoingRequest, Peer, RequestHandle, ResponseSink, ServerExchange, ServerHandler } from './exchange.js';
+import { peerKey } from './exchange.js';
+
+/** RFC 7252 §4.8 transmission parameters, plus our local limits. Times in ms. */
+export interface TransmissionParameters {
+  ackTimeout: number;
+  ackRandomFactor: number;
+  maxRetransmit: number;
+  nstart: number;
+  /** §4.8.2 MAX_LATENCY: used for EXCHANGE_LIFETIME and NON_LIFETIME. */
+  maxLatency: number;
+  /** A server answers a CON with an empty ACK when its handler has not responded by then (§5.2.2). */
+  emptyAckDelay: number;
+  /** Bound on the deduplication cache (§4.5); the oldest entries go first when full. */
+  dedupCacheSize: number;
+  /** Bound on client requests waiting for NSTART or in flight. */
+  maxOpenRequests: number;
+  /** Token length for new requests (0..8, §5.3.1). */
+  tokenLength: number;
+  decodeLimits: DecodeLimits;
+}
+
+export const DEFAULT_PARAMETERS: TransmissionParameters = {
+  ackTimeout: 2000,
+  ackRandomFactor: 1.5,
+  maxRetransmit: 4,
+  nstart: 1,
+  maxLatency: 100000,
+  emptyAckDelay: 1000,
+  dedupCacheSize: 512,
+  maxOpenRequests: 256,
+  tokenLength: 8,
+  decodeLimits: DEFAULT_DECODE_LIMITS,
+};
+
+/** §4.8.2 derived times. */
+export function derivedTimes(p: TransmissionParameters) {
+  const maxTransmitSpan = p.ackTimeout * (2 ** p.maxRetransmit - 1) * p.ackRandomFactor;
+  const maxTransmitWait = p.ackTimeout * (2 ** (p.maxRetransmit + 1) - 1) * p.ackRandomFactor;
+  const processingDelay = p.ackTimeout;
+  return {
+    maxTransmitSpan,
+    maxTransmitWait,
+    exchangeLifetime: maxTransmitSpan + 2 * p.maxLatency + processingDelay,
+    nonLifetime: maxTransmitSpan + p.maxLatency,
+  };
+}
+
+export interface MessagingStats {
+  received: number;
+  malformed: number;
+  retransmissions: number;
+  duplicates: number;
+  resetsSent: number;
+  dedupEvictions: number;
+}
+
+/** A CON we sent and are retransmitting until ACK/RST/give-up. */
+interface Transmission {
+  key: string;
+  peer: Peer;
+  bytes: Uint8Array;
+  attempt: number;
+  timeout: number;
+  timer: TimerHandle;
+  onAck(ack: Message): void;
+  onReset(): void;
+  onTimeout(): void;
+}
+
+/** A request of ours waiting for responses, keyed by peer + token. */
+interface ClientExchange {
+  key: string;
+  peer: Peer;
+  token: Uint8Array;
+  request: OutgoingRequest;
+  sink: ResponseSink;
+  mid: number;
+  state: 'queued' | 'sent' | 'closed';
+  holdsNstart: boolean;
+}
+
+/** What we remember about a message ID a peer used (§4.5). */
+interface DedupEntry {
+  expires: number;
+  /** Bytes to send again when a duplicate CON arrives (ACK, piggybacked response, RST). */
+  reply?: Uint8Array;
+}
+
+export class Messaging implements ClientTransport {
+  readonly params: TransmissionParameters;
+  readonly stats: MessagingStats = { received: 0, malformed: 0, retransmissions: 0, duplicates: 0, resetsSent: 0, dedupEvictions: 0 };
+  /** Where new (non-duplicate) requests go. */
+  onRequest: ServerHandler = (ex) => ex.respond({ type: MessageType.ACK, code: 0xa1, messageId: 0, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) });
+
+  private nextMid: number;
+  private readonly transmissions = new Map<string, Transmission>();
+  private readonly exchanges = new Map<string, ClientExchange>();
+  private readonly queues = new Map<string, ClientExchange[]>();
+  private readonly inFlight = new Map<string, number>();
+  private readonly dedup = new Map<string, DedupEntry>();
+  private readonly times: ReturnType<typeof derivedTimes>;
+  private closed = false;
+
+  constructor(
+    private readonly port: DatagramPort,
+    private readonly clock: Clock,
+    private readonly random: RandomSource,
+    params: Partial<TransmissionParameters> = {},
+  ) {
+    this.params = { ...DEFAULT_PARAMETERS, ...params };
+    if (this.params.tokenLength < 0 || this.params.tokenLength > 8) throw new RangeError('tokenLength must be 0..8');
+    this.times = derivedTimes(this.params);
+    const r = new Uint8Array(2);
+    random.fill(r);
+    this.nextMid = (r[0] << 8) | r[1];
+    port.onReceive((data, address, p) => this.receive(data, { address, port: p }));
+  }
+
+  // ---------------------------------------------------------------- client side
+
+  send(request: OutgoingRequest, sink: ResponseSink): RequestHandle {
+    if (this.closed) {
+      sink.error(new CancelledError('endpoint closed'));
+      return { close() {} };
+    }
+    if (this.exchanges.size >= this.params.maxOpenRequests) {
+      sink.error(new Error('too many open requests (limit ' + this.params.maxOpenRequests + ')'));
+      return { close() {} };
+    }
+    let token: Uint8Array;
+    let key: string;
+    do {
+      token = new Uint8Array(this.params.tokenLength);
+      this.random.fill(token);
+      key = peerKey(request.peer) + '|' + toHex(token);
+    } while (this.exchanges.has(key));
+    const ex: ClientExchange = { key, peer: request.peer, token, request, sink, mid: -1, state: 'queued', holdsNstart: false };
+    this.exchanges.set(key, ex);
+    const pk = peerKey(request.peer);
+    if ((this.inFlight.get(pk) ?? 0) < this.params.nstart) this.transmitRequest(ex);
+    else {
+      let q = this.queues.get(pk);
+      if (!q) this.queues.set(pk, (q = []));
+      q.push(ex);
+    }
+    return { close: () => this.closeExchange(ex) };
+  }
+
+  /** Empty CON (§4.3 "CoAP ping"): resolves when the peer answers (RST), rejects with TimeoutError. */
+  ping(peer: Peer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const mid = this.allocateMid();
+      const bytes = encodeMessage({ type: MessageType.CON, code: 0, messageId: mid, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) });
+      this.startTransmission(peer, mid, bytes, { onAck: () => resolve(), onReset: () => resolve(), onTimeout: () => reject(new TimeoutError('no answer to ping')) });
+    });
+  }
+
+  /** Stop every timer, fail open requests with CancelledError, release the port. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.transmissions.values()) this.clock.clearTimer(t.timer);
+    this.transmissions.clear();
+    const open = [...this.exchanges.values()];
+    this.exchanges.clear();
+    this.queues.clear();
+    for (const ex of open) {
+      ex.state = 'closed';
+      ex.sink.error(new CancelledError('endpoint closed'));
+    }
+    this.port.close();
+  }
+
+  private transmitRequest(ex: ClientExchange): void {
+    const pk = peerKey(ex.peer);
+    this.inFlight.set(pk, (this.inFlight.get(pk) ?? 0) + 1);
+    ex.holdsNstart = true;
+    ex.state = 'sent';
+    ex.mid = this.allocateMid();
+    const m = ex.request.message;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessage({ type: ex.request.confirmable ? MessageType.CON : MessageType.NON, code: m.code, messageId: ex.mid, token: ex.token, options: m.options, payload: m.payload });
+    } catch (e) {
+      this.failExchange(ex, e as Error);
+      return;
+    }
+    if (!ex.request.confirmable) {
+      this.port.send(bytes, ex.peer.address, ex.peer.port);
+      return;
+    }
+    this.startTransmission(ex.peer, ex.mid, bytes, {
+      onAck: (ack) => {
+        if (ex.state !== 'sent') return;
+        this.releaseNstart(ex);
+        // §5.2.1: a piggybacked response matches by message ID and token.
+        if (ack.code !== 0 && equalToken(ack.token, ex.token)) this.deliver(ex, ack);
+      },
+      onReset: () => this.failExchange(ex, new ResetError('request rejected with RST')),
+      onTimeout: () => this.failExchange(ex, new TimeoutError('no acknowledgement after ' + (this.params.maxRetransmit + 1) + ' transmissions')),
+    });
+  }
+
+  private deliver(ex: ClientExchange, response: Message): void {
+    this.releaseNstart(ex);
+    ex.sink.response(response);
+  }
+
+  private failExchange(ex: ClientExchange, err: Error): void {
+    if (ex.state === 'closed') return;
+    this.closeExchange(ex);
+    ex.sink.error(err);
+  }
+
+  private closeExchange(ex: ClientExchange): void {
+    if (ex.state === 'closed') return;
+    const wasQueued = ex.state === 'queued';
+    ex.state = 'closed';
+    if (this.exchanges.get(ex.key) === ex) this.exchanges.delete(ex.key);
+    if (wasQueued) {
+      const q = this.queues.get(peerKey(ex.peer));
+      if (q) q.splice(q.indexOf(ex), 1);
+      return;
+    }
+    if (ex.request.confirmable && ex.mid >= 0) {
+      const t = this.transmissions.get(peerKey(ex.peer) + '#' + ex.mid);
+      if (t) {
+        this.clock.clearTimer(t.timer);
+        this.transmissions.delete(t.key);
+      }
+    }
+    this.releaseNstart(ex);
+  }
+
+  private releaseNstart(ex: ClientExchange): void {
+    if (!ex.holdsNstart) return;
+    ex.holdsNstart = false;
+    const pk = peerKey(ex.peer);
+    const n = (this.inFlight.get(pk) ?? 1) - 1;
+    if (n > 0) this.inFlight.set(pk, n);
+    else this.inFlight.delete(pk);
+    const q = this.queues.get(pk);
+    if (q && q.length && !this.closed) {
+      const next = q.shift()!;
+      if (!q.length) this.queues.delete(pk);
+      this.transmitRequest(next);
+    }
+  }
+
+  // ---------------------------------------------------------------- retransmission (§4.2)
+
+  private startTransmission(peer: Peer, mid: number, bytes: Uint8Array, cb: Pick<Transmission, 'onAck' | 'onReset' | 'onTimeout'>): void {
+    const key = peerKey(peer) + '#' + mid;
+    const p = this.params;
+    const t: Transmission = {
+      key,
+      peer,
+      bytes,
+      attempt: 0,
+      // Initial timeout: uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR].
+      timeout: p.ackTimeout * (1 + this.randomFloat() * (p.ackRandomFactor - 1)),
+      timer: undefined,
+      ...cb,
+    };
+    this.transmissions.set(key, t);
+    this.port.send(bytes, peer.address, peer.port);
+    t.timer = this.clock.setTimer(t.timeout, () => this.retransmit(t));
+  }
+
+  private retransmit(t: Transmission): void {
+    if (this.transmissions.get(t.key) !== t) return;
+    if (t.attempt >= this.params.maxRetransmit) {
+      this.transmissions.delete(t.key);
+      t.onTimeout();
+      return;
+    }
+    t.attempt++;
+    t.timeout *= 2;
+    this.stats.retransmissions++;
+    this.port.send(t.bytes, t.peer.address, t.peer.port);
+    t.timer = this.clock.setTimer(t.timeout, () => this.retransmit(t));
+  }
+
+  /** Send a message of ours as CON (retransmitted) or NON; resolves when ACKed (CON) or sent (NON). */
+  private sendOwn(peer: Peer, m: Message, confirmable: boolean): Promise<void> {
+    const mid = this.allocateMid();
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessage({ ...m, type: confirmable ? MessageType.CON : MessageType.NON, messageId: mid });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (!confirmable) {
+      this.port.send(bytes, peer.address, peer.port);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      this.startTransmission(peer, mid, bytes, {
+        onAck: () => resolve(),
+        onReset: () => reject(new ResetError('message rejected with RST')),
+        onTimeout: () => reject(new TimeoutError('message never acknowledged')),
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- receive path
+
+  private receive(data: Uint8Array, peer: Peer): void {
+    if (this.closed) return;
+    this.stats.received++;
+    let m: Message;
+    try {
+      m = decodeMessage(data, this.params.decodeLimits);
+    } catch (e) {
+      if (!(e instanceof MessageFormatError)) throw e;
+      this.stats.malformed++;
+      // §4.2: a CON we cannot process is rejected with RST (when we can read its message ID);
+      // a malformed NON/ACK/RST is silently ignored (§4.3, §4.2).
+      if (data.length >= 4 && data[0] >> 6 === 1 && ((data[0] >> 4) & 3) === MessageType.CON) this.sendReset(peer, (data[2] << 8) | data[3]);
+      return;
+    }
+    switch (m.type) {
+      case MessageType.ACK:
+        if (m.code === 0 || isResponseCode(m.code)) this.receiveAckOrReset(m, peer);
+        return;
+      case MessageType.RST:
+        if (m.code === 0) this.receiveAckOrReset(m, peer);
+        return;
+      default:
+        if (m.code === 0) {
+          // §4.3: an empty CON is a ping, answered with RST; an empty NON is ignored.
+          if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
+        } else if (isRequestCode(m.code)) this.receiveRequest(m, peer);
+        else if (isResponseCode(m.code)) this.receiveResponse(m, peer);
+        else if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
+    }
+  }
+
+  private receiveAckOrReset(m: Message, peer: Peer): void {
+    const t = this.transmissions.get(peerKey(peer) + '#' + m.messageId);
+    if (!t) return; // late or duplicate ACK/RST
+    if (m.type === MessageType.ACK && m.code !== 0 && firstUnknownCriticalOption(m) !== undefined) return; // §5.4.1: reject = ignore an ACK
+    this.clock.clearTimer(t.timer);
+    this.transmissions.delete(t.key);
+    if (m.type === MessageType.RST) t.onReset();
+    else t.onAck(m);
+  }
+
+  /** Returns the dedup entry if `m` is a duplicate (after answering it again), else records it. */
+  private deduplicate(m: Message, peer: Peer): DedupEntry | undefined {
+    const key = peerKey(peer) + '#' + m.messageId;
+    const now = this.clock.now();
+    const old = this.dedup.get(key);
+    if (old && old.expires > now) {
+      this.stats.duplicates++;
+      if (m.type === MessageType.CON && old.reply) this.port.send(old.reply, peer.address, peer.port);
+      return old;
+    }
+    if (old) this.dedup.delete(key);
+    // Prune expired entries from the oldest end, then bound the size.
+    for (const [k, e] of this.dedup) {
+      if (e.expires > now) break;
+      this.dedup.delete(k);
+    }
+    while (this.dedup.size >= this.params.dedupCacheSize) {
+      const first = this.dedup.keys().next().value as string;
+      this.dedup.delete(first);
+      this.stats.dedupEvictions++;
+    }
+    const lifetime = m.type === MessageType.CON ? this.times.exchangeLifetime : this.times.nonLifetime;
+    this.dedup.set(key, { expires: now + lifetime });
+    return undefined;
+  }
+
+  private receiveResponse(m: Message, peer: Peer): void {
+    if (this.deduplicate(m, peer)) return;
+    const entry = this.dedup.get(peerKey(peer) + '#' + m.messageId)!;
+    const ex = this.exchanges.get(peerKey(peer) + '|' + toHex(m.token));
+    // §5.4.1: a CON response with an unknown critical option is rejected; a NON one ignored.
+    // §5.3.2 / RFC 7641 §3.6: a response we do not expect (no open request) is rejected with RST.
+    const unknownCritical = firstUnknownCriticalOption(m) !== undefined;
+    if (!ex || ex.state !== 'sent' || unknownCritical) {
+      if (m.type === MessageType.CON || !unknownCritical) entry.reply = this.sendReset(peer, m.messageId);
+      return;
+    }
+    if (m.type === MessageType.CON) {
+      entry.reply = emptyMessage(MessageType.ACK, m.messageId);
+      this.port.send(entry.reply, peer.address, peer.port);
+    }
+    // A separate response also acknowledges our CON implicitly when its ACK was lost (§5.2.2).
+    const t = this.transmissions.get(peerKey(peer) + '#' + ex.mid);
+    if (t && ex.request.confirmable) {
+      this.clock.clearTimer(t.timer);
+      this.transmissions.delete(t.key);
+    }
+    this.deliver(ex, m);
+  }
+
+  private receiveRequest(m: Message, peer: Peer): void {
+    if (this.deduplicate(m, peer)) return;
+    const entry = this.dedup.get(peerKey(peer) + '#' + m.messageId)!;
+    const confirmable = m.type === MessageType.CON;
+    let responded = false;
+    let ackSent = false;
+    let ackTimer: TimerHandle | undefined;
+    if (confirmable) {
+      ackTimer = this.clock.setTimer(this.params.emptyAckDelay, () => {
+        ackTimer = undefined;
+        if (responded || this.closed) return;
+        ackSent = true;
+        entry.reply = emptyMessage(MessageType.ACK, m.messageId);
+        this.port.send(entry.reply, peer.address, peer.port);
+      });
+    }
+    const exchange: ServerExchange = {
+      request: m,
+      peer,
+      respond: (r) => {
+        if (responded || this.closed) return;
+        responded = true;
+        if (ackTimer !== undefined) this.clock.clearTimer(ackTimer);
+        const base = { code: r.code, token: m.token, options: r.options, payload: r.payload };
+        if (confirmable && !ackSent) {
+          // §5.2.1 piggybacked response; kept so a duplicate CON gets it again.
+          let bytes: Uint8Array;
+          try {
+            bytes = encodeMessage({ ...base, type: MessageType.ACK, messageId: m.messageId });
+          } catch {
+            bytes = encodeMessage({ ...base, options: [], payload: new Uint8Array(0), code: 0xa0, type: MessageType.ACK, messageId: m.messageId });
+          }
+          entry.reply = bytes;
+          this.port.send(bytes, peer.address, peer.port);
+        } else {
+          // §5.2.2 separate response (CON, retransmitted) or the answer to a NON request (§5.2.3).
+          this.sendOwn(peer, { ...base, type: MessageType.CON, messageId: 0 }, confirmable).catch(() => {});
+        }
+      },
+      notify: (r, con) => this.sendOwn(peer, { type: MessageType.CON, messageId: 0, code: r.code, token: m.token, options: r.options, payload: r.payload }, con),
+    };
+    this.onRequest(exchange);
+  }
+
+  private sendReset(peer: Peer, mid: number): Uint8Array {
+    const bytes = emptyMessage(MessageType.RST, mid);
+    this.stats.resetsSent++;
+    this.port.send(bytes, peer.address, peer.port);
+    return bytes;
+  }
+
+  private allocateMid(): number {
+    const mid = this.nextMid;
+    this.nextMid = (this.nextMid + 1) & 0xffff;
+    return mid;
+  }
+
+  private randomFloat(): number {
+    const b = new Uint8Array(4);
+    this.random.fill(b);
+    return (((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3]) / 4294967296;
+  }
+}
+
+function emptyMessage(type: MessageType, mid: number): Uint8Array {
+  return new Uint8Array([0x40 | (type << 4), 0, mid >> 8, mid & 0xff]);
+}
+
+function equalToken(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

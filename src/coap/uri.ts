@@ -1,0 +1,73 @@
+/**
+ * coap:// URIs ⇄ request options (RFC 7252 §6.4 decomposing, §6.5 composing): host (IPv6
+ * literals in brackets), port (default 5683, 5684 for coaps), Uri-Path segments and Uri-Query
+ * parameters, percent-decoded. Uri-Host is only sent for names, not for IP literals (§6.4 step 5).
+ */
+import { Option } from './option-registry.js';
+import type { CoapOption } from './message.js';
+import { utf8Encode, utf8Decode } from '../bytes.js';
+
+export const DEFAULT_PORT = 5683;
+
+export interface CoapUri {
+  scheme: 'coap' | 'coaps';
+  host: string;
+  port: number;
+  path: string[];
+  query: string[];
+}
+
+export function parseCoapUri(uri: string): CoapUri {
+  const m = /^(coaps?):\/\/(\[[0-9a-fA-F:.%A-Za-z]+\]|[^\/:?#\[\]]+)(?::(\d+))?([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(uri);
+  if (!m) throw new TypeError('not a coap:// URI: ' + uri);
+  if (m[6]) throw new TypeError('fragment not allowed in a CoAP URI (RFC 7252 §6.4)');
+  const scheme = m[1] as 'coap' | 'coaps';
+  let host = m[2];
+  if (host.startsWith('[')) host = host.slice(1, -1);
+  else host = percentDecode(host).toLowerCase();
+  const port = m[3] !== undefined ? Number(m[3]) : scheme === 'coaps' ? 5684 : DEFAULT_PORT;
+  if (!(port > 0 && port < 65536)) throw new TypeError('bad port in ' + uri);
+  const rawPath = m[4];
+  const path = rawPath === '' || rawPath === '/' ? [] : rawPath.slice(1).split('/').map(percentDecode);
+  const query = m[5] === undefined || m[5] === '' ? [] : m[5].split('&').map(percentDecode);
+  return { scheme, host, port, path, query };
+}
+
+/** Is `host` an IPv4 or IPv6 literal (no Uri-Host needed)? */
+export function isIpLiteral(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(':');
+}
+
+/** Uri-Host (names only), Uri-Path and Uri-Query options for a request. */
+export function uriOptions(host: string | undefined, path: readonly string[], query: readonly string[]): CoapOption[] {
+  const out: CoapOption[] = [];
+  if (host !== undefined && !isIpLiteral(host)) out.push({ number: Option.URI_HOST, value: utf8Encode(host) });
+  for (const p of path) out.push({ number: Option.URI_PATH, value: utf8Encode(p) });
+  for (const q of query) out.push({ number: Option.URI_QUERY, value: utf8Encode(q) });
+  return out;
+}
+
+/** Split a path string ('/a/b', 'a/b') into segments. */
+export function splitPath(path: string): string[] {
+  const p = path.startsWith('/') ? path.slice(1) : path;
+  return p === '' ? [] : p.split('/');
+}
+
+function percentDecode(s: string): string {
+  if (!s.includes('%')) return s;
+  const bytes: number[] = [];
+  let run = '';
+  const flush = () => {
+    for (const b of utf8Encode(run)) bytes.push(b);
+    run = '';
+  };
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      flush();
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else run += s[i];
+  }
+  flush();
+  return utf8Decode(new Uint8Array(bytes));
+}

@@ -1,0 +1,97 @@
+/**
+ * aiocoap's `sequence.json`: the mutable state of a security context directory (RFC 8613 App. B.1).
+ *
+ *   {"next-to-send": N, "received": "unknown" | {"index": I, "bitfield": B}}
+ *
+ * `next-to-send` is the first sender sequence number not yet reserved: every number below it may
+ * have been used, none at or above it has. `received` is the replay window as aiocoap keeps it —
+ * `index` is the sequence number of the least significant bit of `bitfield`, a set bit means "seen",
+ * numbers below `index` are too old, numbers at or above `index + size` are new — or "unknown"
+ * after an unclean stop (App. B.1.2: the server must recover freshness with Echo).
+ * No file at all means a fresh context: sequence number 0 and an empty window.
+ *
+ * The text is written byte for byte as Python's json.dumps writes it, so a context moves freely
+ * between aiocoap and oscore-xs. Platform-free: the caller does the file access.
+ */
+import { LoadError } from '../errors.js';
+
+/** RFC 8613 §7.2.1: Partial IV is at most 5 bytes. */
+export const MAX_SEQUENCE_NUMBER = 2 ** 40 - 1;
+
+/** aiocoap's replay window state: bit i of `bitfield` stands for sequence number `index + i`. */
+export interface AiocoapWindow {
+  index: number;
+  bitfield: bigint;
+}
+
+export interface SequenceState {
+  nextToSend: number;
+  received: AiocoapWindow | 'unknown';
+}
+
+/** The state of a directory without sequence.json. */
+export function freshSequenceState(): SequenceState {
+  return { nextToSend: 0, received: { index: 0, bitfield: 0n } };
+}
+
+function isNonNegativeInteger(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/** Parse sequence.json; `windowSize` bounds the bitfield. Never guesses: bad state is an error (a guess could reuse a nonce). */
+export function parseSequenceFile(file: string, text: string, windowSize: number): SequenceState {
+  // Python writes the bitfield as a plain integer of up to `window` bits; JSON.parse would round
+  // anything above 2^53, so quote it first and read it as a BigInt.
+  const quoted = text.replace(/("bitfield"\s*:\s*)(\d+)/, '$1"$2"');
+  let v: unknown;
+  try {
+    v = JSON.parse(quoted);
+  } catch (e) {
+    throw new LoadError(file + ': not valid JSON: ' + (e as Error).message);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new LoadError(file + ': expected a JSON object');
+  const o = v as Record<string, unknown>;
+  if (!('next-to-send' in o)) throw new LoadError(file + ': next-to-send: missing');
+  let next = o['next-to-send'];
+  // aiocoap reads it with int(), which also takes a decimal string.
+  if (typeof next === 'string' && /^\d+$/.test(next)) next = Number(next);
+  if (!isNonNegativeInteger(next) || next > MAX_SEQUENCE_NUMBER + 1)
+    throw new LoadError(file + ': next-to-send: expected an integer from 0 to 2^40');
+  if (!('received' in o)) throw new LoadError(file + ': received: missing');
+  const r = o['received'];
+  if (r === 'unknown') return { nextToSend: next, received: 'unknown' };
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new LoadError(file + ': received: expected "unknown" or {"index", "bitfield"}');
+  const w = r as Record<string, unknown>;
+  if (!isNonNegativeInteger(w.index) || w.index > MAX_SEQUENCE_NUMBER) throw new LoadError(file + ': received: index: expected a non-negative integer');
+  if (typeof w.bitfield !== 'string' || !/^\d+$/.test(w.bitfield)) throw new LoadError(file + ': received: bitfield: expected a non-negative integer');
+  const bitfield = BigInt(w.bitfield);
+  if (bitfield >> BigInt(windowSize) !== 0n) throw new LoadError(file + ': received: bitfield: wider than the window of ' + windowSize);
+  return { nextToSend: next, received: { index: w.index, bitfield } };
+}
+
+/** The exact text aiocoap writes (json.dumps defaults: ", " and ": " separators, no newline). */
+export function formatSequenceFile(state: SequenceState): string {
+  const received =
+    state.received === 'unknown'
+      ? '"unknown"'
+      : '{"index": ' + state.received.index + ', "bitfield": ' + state.received.bitfield.toString() + '}';
+  return '{"next-to-send": ' + state.nextToSend + ', "received": ' + received + '}';
+}
+
+/** aiocoap's window check: is `seq` still acceptable? (Used in tests and for conversions.) */
+export function aiocoapWindowAccepts(w: AiocoapWindow, size: number, seq: number): boolean {
+  if (seq < w.index) return false;
+  if (seq >= w.index + size) return true;
+  return ((w.bitfield >> BigInt(seq - w.index)) & 1n) === 0n;
+}
+
+/** aiocoap's strike-out: mark `seq` seen, sliding the window up if it lies beyond it. */
+export function aiocoapWindowStrike(w: AiocoapWindow, size: number, seq: number): AiocoapWindow {
+  let { index, bitfield } = w;
+  const overshoot = seq - (index + size - 1);
+  if (overshoot > 0) {
+    index += overshoot;
+    bitfield = overshoot >= size ? 0n : bitfield >> BigInt(overshoot);
+  }
+  return { index, bitfield: bitfield | (1n << BigInt(seq - index)) };
+}

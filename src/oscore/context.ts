@@ -1,0 +1,142 @@
+/**
+ * The OSCORE Security Context (RFC 8613 §3): Common Context (algorithm, Master Secret/Salt,
+ * ID Context, Common IV), Sender Context (Sender ID, Sender Key, Sender Sequence Number) and
+ * Recipient Context (Recipient ID, Recipient Key, Replay Window).
+ *
+ * Derivation (§3.2.1): key = HKDF-SHA-256(salt = Master Salt, IKM = Master Secret, info, L) with
+ *   info = [ id: bstr, id_context: bstr / nil, alg_aead: int, type: "Key" / "IV", L: uint ].
+ * IDs are checked against the nonce (§3.3: an ID is at most nonce length − 6 bytes). Keys are
+ * prepared once (the AES key schedule is expanded here, not per message).
+ */
+import { LoadError } from '../errors.js';
+import { equalBytes } from '../bytes.js';
+import type { AeadAlgorithm, AeadKey } from '../crypto/aead.js';
+import { findAlgorithm } from '../crypto/algorithms.js';
+import { hkdfSha256 } from '../crypto/hkdf.js';
+import { encodeCbor } from './cbor.js';
+import { ReplayWindow, DEFAULT_REPLAY_WINDOW_SIZE, MAX_REPLAY_WINDOW_SIZE } from './replay.js';
+import { SenderSequence, MAX_SEQUENCE_NUMBER } from './sequence.js';
+import { MemoryContextStore, type ContextStore } from './store.js';
+
+export interface SecurityContextParams {
+  masterSecret: Uint8Array;
+  /** Default: empty (§3.2). */
+  masterSalt?: Uint8Array;
+  senderId: Uint8Array;
+  recipientId: Uint8Array;
+  idContext?: Uint8Array;
+  /** COSE AEAD algorithm id; default 10 (AES-CCM-16-64-128). */
+  algorithm?: number;
+  /** Only HKDF SHA-256 is defined for OSCORE here. */
+  hkdf?: 'SHA-256';
+  /** Default 32 (§7.4). */
+  replayWindowSize?: number;
+}
+
+/** What derivation produces (raw bytes, before the keys are prepared). */
+export interface DerivedKeys {
+  senderKey: Uint8Array;
+  recipientKey: Uint8Array;
+  commonIv: Uint8Array;
+}
+
+const DEFAULT_ALGORITHM = 10;
+const EMPTY = new Uint8Array(0);
+
+/** The `info` of §3.2.1 for one derived value. `type` is "Key" or "IV". */
+export function kdfInfo(id: Uint8Array, idContext: Uint8Array | undefined, algorithmId: number, type: string, length: number): Uint8Array {
+  return encodeCbor([id, idContext ?? null, algorithmId, type, length]);
+}
+
+function requireBytes(v: unknown, field: string, optional: boolean): Uint8Array | undefined {
+  if (v === undefined && optional) return undefined;
+  if (!(v instanceof Uint8Array)) throw new LoadError(field + ': must be a byte string (Uint8Array)');
+  return v;
+}
+
+/** Validate params (throwing LoadError naming the field) and resolve the algorithm. */
+export function checkParams(params: SecurityContextParams): AeadAlgorithm {
+  if (params === null || typeof params !== 'object') throw new LoadError('security context parameters missing');
+  const secret = requireBytes(params.masterSecret, 'masterSecret', false)!;
+  if (secret.length === 0) throw new LoadError('masterSecret: must not be empty');
+  requireBytes(params.masterSalt, 'masterSalt', true);
+  requireBytes(params.idContext, 'idContext', true);
+  const senderId = requireBytes(params.senderId, 'senderId', false)!;
+  const recipientId = requireBytes(params.recipientId, 'recipientId', false)!;
+  const algId = params.algorithm ?? DEFAULT_ALGORITHM;
+  const alg = typeof algId === 'number' ? findAlgorithm(algId) : undefined;
+  if (!alg) throw new LoadError('algorithm: unsupported AEAD algorithm ' + String(algId) + ' (supported: AES-CCM, COSE ids 10–13, 30–33)');
+  if (params.hkdf !== undefined && params.hkdf !== 'SHA-256') throw new LoadError('hkdf: unsupported HKDF ' + String(params.hkdf) + ' (supported: SHA-256)');
+  const maxId = alg.nonceLength - 6;
+  if (senderId.length > maxId) throw new LoadError('senderId: ' + senderId.length + ' bytes, but ' + alg.name + ' allows at most ' + maxId + ' (nonce length − 6, RFC 8613 §3.3)');
+  if (recipientId.length > maxId) throw new LoadError('recipientId: ' + recipientId.length + ' bytes, but ' + alg.name + ' allows at most ' + maxId + ' (nonce length − 6, RFC 8613 §3.3)');
+  if (equalBytes(senderId, recipientId)) throw new LoadError('recipientId: must differ from senderId (equal IDs would reuse nonces, RFC 8613 §3.3)');
+  const w = params.replayWindowSize;
+  if (w !== undefined && (!Number.isInteger(w) || w < 1 || w > MAX_REPLAY_WINDOW_SIZE)) throw new LoadError('replayWindowSize: must be an integer 1..' + MAX_REPLAY_WINDOW_SIZE + ', got ' + String(w));
+  return alg;
+}
+
+/** §3.2.1: Sender Key, Recipient Key and Common IV from the parameters. */
+export function deriveKeys(params: SecurityContextParams): DerivedKeys {
+  const alg = checkParams(params);
+  const salt = params.masterSalt ?? EMPTY;
+  const derive = (id: Uint8Array, type: string, length: number) => hkdfSha256(params.masterSecret, salt, kdfInfo(id, params.idContext, alg.id, type, length), length);
+  return {
+    senderKey: derive(params.senderId, 'Key', alg.keyLength),
+    recipientKey: derive(params.recipientId, 'Key', alg.keyLength),
+    commonIv: derive(EMPTY, 'IV', alg.nonceLength),
+  };
+}
+
+export interface SecurityContextOptions {
+  /** Where the sequence number and replay window live; default: a fresh MemoryContextStore. */
+  store?: ContextStore;
+  /** Use these keys instead of deriving them (interop test variants, externally derived keys). */
+  keys?: DerivedKeys;
+}
+
+export class SecurityContext {
+  readonly algorithm: AeadAlgorithm;
+  readonly senderId: Uint8Array;
+  readonly recipientId: Uint8Array;
+  readonly idContext: Uint8Array | undefined;
+  readonly commonIv: Uint8Array;
+  readonly senderKey: AeadKey;
+  readonly recipientKey: AeadKey;
+  readonly sequence: SenderSequence;
+  readonly replayWindow: ReplayWindow;
+  readonly store: ContextStore;
+
+  constructor(params: SecurityContextParams, options: SecurityContextOptions = {}) {
+    this.algorithm = checkParams(params);
+    const keys = options.keys ?? deriveKeys(params);
+    if (keys.commonIv.length !== this.algorithm.nonceLength) throw new LoadError('commonIv: must be ' + this.algorithm.nonceLength + ' bytes');
+    // Copies: the caller's arrays may be reused or wiped after construction.
+    this.senderId = params.senderId.slice();
+    this.recipientId = params.recipientId.slice();
+    this.idContext = params.idContext?.slice();
+    this.commonIv = keys.commonIv.slice();
+    try {
+      this.senderKey = this.algorithm.prepare(keys.senderKey);
+      this.recipientKey = this.algorithm.prepare(keys.recipientKey);
+    } catch (e) {
+      throw new LoadError('keys: ' + (e instanceof Error ? e.message : String(e)));
+    }
+    this.store = options.store ?? new MemoryContextStore();
+    let loaded: ReturnType<ContextStore['load']>;
+    try {
+      loaded = this.store.load();
+    } catch (e) {
+      if (e instanceof LoadError) throw e;
+      throw new LoadError('store: ' + (e instanceof Error ? e.message : String(e)));
+    }
+    if (!Number.isSafeInteger(loaded.nextSeq) || loaded.nextSeq < 0 || loaded.nextSeq > MAX_SEQUENCE_NUMBER + 1) throw new LoadError('store: bad sender sequence number ' + String(loaded.nextSeq));
+    this.sequence = new SenderSequence(this.store, loaded.nextSeq);
+    this.replayWindow = new ReplayWindow(params.replayWindowSize ?? DEFAULT_REPLAY_WINDOW_SIZE, loaded.window);
+  }
+
+  /** Clean shutdown: hand the exact sequence number and replay window to the store. */
+  close(): void {
+    this.store.close(this.sequence.next, this.replayWindow.snapshot());
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The OSCORE option value (RFC 8613 §6.1): the compressed COSE_Encrypt0 header.
+ *
+ *   flags |0 0 0|h|k| n | · Partial IV (n bytes, n ≤ 5) · [s · kid context (s bytes)] · kid (rest)
+ *
+ * All flags zero is encoded as the empty value. Reserved bits, n = 6/7, lengths running past the
+ * end, trailing bytes without the k flag → DecodeError ("Failed to decode COSE", §8.2).
+ */
+import { DecodeError } from '../errors.js';
+
+export interface OscoreOptionValue {
+  /** Partial IV bytes as carried (1–5 bytes), absent when n = 0. */
+  partialIv?: Uint8Array;
+  kid?: Uint8Array;
+  kidContext?: Uint8Array;
+}
+
+const FLAG_K = 0x08;
+const FLAG_H = 0x10;
+const RESERVED = 0xe0;
+const MAX_PIV_LENGTH = 5;
+
+/** §5: the Sender Sequence Number in network byte order without leading zeros; 0 → 0x00. */
+export function encodePartialIv(seq: number): Uint8Array {
+  if (!Number.isSafeInteger(seq) || seq < 0 || seq >= 2 ** 40) throw new RangeError('Partial IV out of range: ' + seq);
+  let n = 1;
+  while (n < MAX_PIV_LENGTH && seq >= 2 ** (8 * n)) n++;
+  const out = new Uint8Array(n);
+  for (let i = n - 1, v = seq; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
+}
+
+/** The number a Partial IV stands for (big-endian, up to 5 bytes). */
+export function partialIvToNumber(piv: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < piv.length; i++) n = n * 256 + piv[i];
+  return n;
+}
+
+export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
+  const piv = v.partialIv;
+  const pivLen = piv ? piv.length : 0;
+  if (pivLen > MAX_PIV_LENGTH) throw new RangeError('Partial IV longer than 5 bytes');
+  if (piv && pivLen === 0) throw new RangeError('Partial IV present but empty');
+  const ctx = v.kidContext;
+  if (ctx && ctx.length > 255) throw new RangeError('kid context longer than 255 bytes');
+  const kid = v.kid;
+  const flags = pivLen | (kid ? FLAG_K : 0) | (ctx ? FLAG_H : 0);
+  if (flags === 0) return new Uint8Array(0);
+  const out = new Uint8Array(1 + pivLen + (ctx ? 1 + ctx.length : 0) + (kid ? kid.length : 0));
+  out[0] = flags;
+  let o = 1;
+  if (piv) {
+    out.set(piv, o);
+    o += pivLen;
+  }
+  if (ctx) {
+    out[o++] = ctx.length;
+    out.set(ctx, o);
+    o += ctx.length;
+  }
+  if (kid) out.set(kid, o);
+  return out;
+}
+
+/** Decode an OSCORE option value; fields are subarrays of `value`. */
+export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
+  if (value.length === 0) return {};
+  const flags = value[0];
+  if (flags & RESERVED) throw new DecodeError('OSCORE option: reserved flag bits set (0x' + flags.toString(16) + ')');
+  if (flags === 0) throw new DecodeError('OSCORE option: all-zero flags must be sent as an empty value');
+  const n = flags & 7;
+  if (n > MAX_PIV_LENGTH) throw new DecodeError('OSCORE option: reserved Partial IV length ' + n);
+  let o = 1;
+  const out: OscoreOptionValue = {};
+  if (n > 0) {
+    if (o + n > value.length) throw new DecodeError('OSCORE option: Partial IV runs past the end');
+    out.partialIv = value.subarray(o, o + n);
+    o += n;
+  }
+  if (flags & FLAG_H) {
+    if (o >= value.length) throw new DecodeError('OSCORE option: kid context length missing');
+    const s = value[o++];
+    if (o + s > value.length) throw new DecodeError('OSCORE option: kid context runs past the end');
+    out.kidContext = value.subarray(o, o + s);
+    o += s;
+  }
+  if (flags & FLAG_K) out.kid = value.subarray(o);
+  else if (o !== value.length) throw new DecodeError('OSCORE option: ' + (value.length - o) + ' trailing bytes without kid flag');
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * The Moddable target: every port of src/ports.ts bound to Moddable's runtime, for ESP32 and for
+ * the desktop simulator `lin`. Platform differences (flash, RNG seeding) live in the module
+ * `oscore-xs/platform`, which manifest.json maps to platform-esp32.ts or platform-lin.ts.
+ */
+import { openFlash, seedRandom, platformName } from 'oscore-xs/platform';
+import { setAesBlockCipherFactory } from '../../src/crypto/aes.js';
+import type { Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
+import { nativeAesBlockCipherFactory } from './aes.js';
+import { ModdableClock } from './clock.js';
+import { ModdableRandomSource } from './random.js';
+import { Ecma419UdpPort } from './udp.js';
+
+export { nativeAesBlockCipherFactory, ModdableClock, ModdableRandomSource, Ecma419UdpPort, openFlash, platformName };
+
+export interface ModdablePorts {
+  datagram: DatagramPort;
+  clock: Clock;
+  random: RandomSource;
+  flash: FlashPort;
+}
+
+export interface ModdablePortOptions {
+  /** UDP port to bind (5683 for a CoAP server; omit for an ephemeral client port). */
+  port?: number;
+  /** Data partition holding the OSCORE state (default "oscore", see esp32/partitions.csv). */
+  partition?: string;
+}
+
+/**
+ * Bind all ports and switch CCM to the native AES block cipher. Call once at start-up,
+ * before any security context is created (keys prepared earlier keep the fallback cipher).
+ */
+export function createModdablePorts(options: ModdablePortOptions = {}): ModdablePorts {
+  seedRandom();
+  setAesBlockCipherFactory(nativeAesBlockCipherFactory);
+  return {
+    datagram: new Ecma419UdpPort({ port: options.port }),
+    clock: new ModdableClock(),
+    random: new ModdableRandomSource(),
+    flash: openFlash(options.partition ?? 'oscore'),
+  };
+}

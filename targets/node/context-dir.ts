@@ -1,0 +1,194 @@
+/**
+ * An aiocoap security-context directory on disk (RFC 8613 §3, App. B.1), usable by aiocoap and
+ * oscore-xs alike — a context can be moved between them:
+ *
+ *   settings.json, secret.json  static parameters (src/credentials/context-config.ts)
+ *   sequence.json               next sender sequence number and replay window (sequence-file.ts)
+ *   lock                        one process at a time (context-lock.ts)
+ *
+ * Sender sequence numbers are reserved in chunks as aiocoap does (App. B.1.1): the file says
+ * `next-to-send` = first number not reserved; a reservation starts at 10 numbers and doubles up to
+ * 10000 at each write. While the context is open the file says `"received": "unknown"` (written when
+ * the window is loaded), so a crash leaves the replay window unknown and the server recovers with
+ * Echo (App. B.1.2); a clean close writes the exact sequence number and window.
+ * Every write is atomic: a temporary `.sequence-*.json` in the directory, fsync, rename, fsync of
+ * the directory.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ContextUnavailable, LoadError } from '../../src/errors.js';
+import { parseContextConfig, type ContextConfig } from '../../src/credentials/context-config.js';
+import {
+  formatSequenceFile,
+  freshSequenceState,
+  parseSequenceFile,
+  MAX_SEQUENCE_NUMBER,
+  type AiocoapWindow,
+  type SequenceState,
+} from '../../src/credentials/sequence-file.js';
+import { ContextLock } from './context-lock.js';
+
+export const SEQUENCE_CHUNK_START = 10;
+export const SEQUENCE_CHUNK_LIMIT = 10000;
+
+/** Read a file as text; undefined when it does not exist; LoadError naming it otherwise. */
+function readOptional(path: string, label: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new LoadError(label + ': cannot read (' + code + ')');
+  }
+}
+
+/** Join for messages: keep the user's spelling of the directory, one slash before the file name. */
+function labelOf(dirLabel: string, file: string): string {
+  return dirLabel.replace(/\/+$/, '') + '/' + file;
+}
+
+export interface OpenOptions {
+  /** How errors name the directory (default: the path as given). */
+  label?: string;
+  chunkStart?: number;
+  chunkLimit?: number;
+}
+
+export class ContextDirectory {
+  readonly config: ContextConfig;
+  /** The state read at open (before "unknown" was written): what the OSCORE context starts from. */
+  readonly initial: SequenceState;
+  private persistedNext: number;
+  private chunk: number;
+  private readonly chunkLimit: number;
+  private lock: ContextLock | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly label: string,
+    config: ContextConfig,
+    initial: SequenceState,
+    lock: ContextLock,
+    opts: OpenOptions,
+  ) {
+    this.config = config;
+    this.initial = initial;
+    this.persistedNext = initial.nextToSend;
+    this.chunk = opts.chunkStart ?? SEQUENCE_CHUNK_START;
+    this.chunkLimit = opts.chunkLimit ?? SEQUENCE_CHUNK_LIMIT;
+    this.lock = lock;
+  }
+
+  /** Lock, read and check the directory. Throws LoadError (naming file and key) on any problem. */
+  static async open(dir: string, opts: OpenOptions = {}): Promise<ContextDirectory> {
+    const label = opts.label ?? dir;
+    let isDir = false;
+    try {
+      isDir = statSync(dir).isDirectory();
+    } catch (e) {
+      throw new LoadError(label + ': cannot open context directory (' + (e as NodeJS.ErrnoException).code + ')');
+    }
+    if (!isDir) throw new LoadError(label + ': not a directory');
+    const lock = await ContextLock.acquire(join(dir, 'lock'), label);
+    try {
+      // aiocoap reads secret.json first; the order only shows in which file a duplicate is reported.
+      const files = ['secret.json', 'settings.json'].map((name) => ({
+        name: labelOf(label, name),
+        text: readOptional(join(dir, name), labelOf(label, name)),
+      }));
+      const config = parseContextConfig(label, files);
+      const seqLabel = labelOf(label, 'sequence.json');
+      const seqText = readOptional(join(dir, 'sequence.json'), seqLabel);
+      const initial = seqText === undefined ? freshSequenceState() : parseSequenceFile(seqLabel, seqText, config.window);
+      const ctx = new ContextDirectory(dir, label, config, initial, lock, opts);
+      // From now on the window in memory moves on; on disk it is unknown until a clean close.
+      ctx.write({ nextToSend: ctx.persistedNext, received: 'unknown' });
+      return ctx;
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.lock !== undefined;
+  }
+
+  /** The first sender sequence number not covered by the durable reservation. */
+  get reservedUpTo(): number {
+    return this.persistedNext;
+  }
+
+  /**
+   * Make numbers below `atLeast` usable: if they are not yet reserved, write a new reservation of
+   * at least the current chunk (which then doubles, up to the limit). Returns the new limit.
+   * Throws ContextUnavailable when the write fails or the sequence space is exhausted — the caller
+   * must then not use the number.
+   */
+  reserve(atLeast: number): number {
+    this.ensureOpen();
+    if (atLeast <= this.persistedNext) return this.persistedNext;
+    if (atLeast > MAX_SEQUENCE_NUMBER + 1) throw new ContextUnavailable(this.label + ': sender sequence numbers exhausted');
+    const next = Math.min(Math.max(atLeast, this.persistedNext + this.chunk), MAX_SEQUENCE_NUMBER + 1);
+    this.write({ nextToSend: next, received: 'unknown' });
+    this.persistedNext = next;
+    this.chunk = Math.min(this.chunk * 2, this.chunkLimit);
+    return next;
+  }
+
+  /**
+   * Clean shutdown: write the exact next sequence number and replay window (so nothing is wasted and
+   * no Echo round-trip is needed next time), remove the lock file and release the lock.
+   */
+  async close(nextToSend: number, window: AiocoapWindow | 'unknown'): Promise<void> {
+    if (!this.lock) return;
+    if (nextToSend > this.persistedNext) throw new ContextUnavailable(this.label + ': close: sequence number ' + nextToSend + ' was never reserved');
+    this.write({ nextToSend, received: window });
+    this.persistedNext = nextToSend;
+    await this.release();
+  }
+
+  /** Release without writing (after an error): the file keeps the reservation and "unknown". */
+  async release(): Promise<void> {
+    const lock = this.lock;
+    this.lock = undefined;
+    if (lock) await lock.release();
+  }
+
+  private ensureOpen(): void {
+    if (!this.lock) throw new ContextUnavailable(this.label + ': context is closed');
+  }
+
+  /** Atomic replace of sequence.json: temp file, fsync, rename, fsync of the directory. */
+  private write(state: SequenceState): void {
+    const tmp = join(this.dir, '.sequence-' + randomBytes(6).toString('hex') + '.json');
+    try {
+      const fd = openSync(tmp, 'wx', 0o600);
+      try {
+        writeSync(fd, formatSequenceFile(state));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, join(this.dir, 'sequence.json'));
+    } catch (e) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // The temp file may not exist; the original error is what matters.
+      }
+      throw new ContextUnavailable(labelOf(this.label, 'sequence.json') + ': cannot write (' + ((e as NodeJS.ErrnoException).code ?? (e as Error).message) + ')');
+    }
+    try {
+      const dfd = openSync(this.dir, 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+    } catch {
+      // Some file systems refuse fsync on a directory; the rename itself is still atomic.
+    }
+  }
+}
