@@ -6,7 +6,7 @@
 // Outputs (dist/device/):
 //   platform-esp32.js, platform-lin.js  `oscore-xs/platform` per platform (manifest.json "platforms")
 //   oscore-xs.js                        the library for Moddable apps (targets/moddable/library.ts)
-//   example-server.js                   examples/device: /temperature + /led over OSCORE, self-contained
+//   example-server.js                   examples/device (moddable/main.ts): /temperature + /led over OSCORE, self-contained
 //   example-client.js                   a client-only app (size budget: no server code in it)
 //   sim-device.js                       the example server on the XS simulator's ports (IIFE for xsnap)
 import { existsSync } from 'node:fs';
@@ -16,16 +16,26 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
 /** Moddable runtime modules (and our per-platform module): resolved by mcconfig, not bundled. */
-const MODDABLE_EXTERNALS = ['flash', 'timer', 'time', 'rng', 'crypt', 'preference', 'embedded:io/socket/udp', 'oscore-xs/platform'];
+const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'timer', 'time', 'rng', 'crypt', 'preference', 'embedded:io/socket/udp', 'oscore-xs/platform'];
+
+/**
+ * On Moddable the SDK's native AES and SHA-256 (`crypt`) replace @noble: these modules stand in
+ * for the src/crypto modules of the same shape (checked by targets/moddable/platform-check.ts).
+ */
+const MODDABLE_CRYPTO = {
+  [resolve('src/crypto/aes.ts')]: resolve('targets/moddable/crypto-aes.ts'),
+  [resolve('src/crypto/hkdf.ts')]: resolve('targets/moddable/crypto-hkdf.ts'),
+};
 
 /** `./x.js` written in TypeScript sources means `./x.ts`; strip the types with esbuild. */
-function typescript() {
+function typescript(substitute = {}) {
   return {
     name: 'typescript-strip',
     resolveId(source, importer) {
       if (source.startsWith('node:')) this.error('Node module ' + source + ' imported by ' + importer + ': not allowed in a device bundle');
       if (!importer || !source.startsWith('.') || !source.endsWith('.js')) return null;
       const ts = resolve(dirname(importer), source.slice(0, -3) + '.ts');
+      if (substitute[ts] && importer !== substitute[ts]) return substitute[ts];
       return existsSync(ts) ? ts : null;
     },
     async transform(code, id) {
@@ -36,8 +46,8 @@ function typescript() {
   };
 }
 
-const plugins = () => [
-  typescript(),
+const plugins = (substitute) => [
+  typescript(substitute),
   nodeResolve({ extensions: ['.ts', '.js', '.mjs'], exportConditions: ['import', 'default'], browser: false, preferBuiltins: false }),
   terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true }, format: { comments: false } }),
 ];
@@ -46,7 +56,7 @@ const esm = (input, file) => ({
   input,
   external: MODDABLE_EXTERNALS,
   treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') ? true : false },
-  plugins: plugins(),
+  plugins: plugins(MODDABLE_CRYPTO),
   output: { file: 'dist/device/' + file, format: 'es' },
 });
 
@@ -55,8 +65,8 @@ const entries = [
   esm('targets/moddable/platform-lin.ts', 'platform-lin.js'),
   esm('targets/moddable/library.ts', 'oscore-xs.js'),
 ];
-if (existsSync('examples/device/main.ts')) entries.push(esm('examples/device/main.ts', 'example-server.js'));
-if (existsSync('examples/device/client-main.ts')) entries.push(esm('examples/device/client-main.ts', 'example-client.js'));
+if (existsSync('examples/device/moddable/main.ts')) entries.push(esm('examples/device/moddable/main.ts', 'example-server.js'));
+if (existsSync('examples/device/moddable/client-main.ts')) entries.push(esm('examples/device/moddable/client-main.ts', 'example-client.js'));
 if (existsSync('targets/xs-sim/device-main.ts')) {
   entries.push({
     input: 'targets/xs-sim/device-main.ts',

@@ -97,3 +97,6 @@ export class ContextUnavailable extends OscoreError {}
 
 /** A security context or its storage could not be loaded (bad configuration, corrupt record). Names the file/field. */
 export class LoadError extends OscoreXsError {}
+
+/** Persistent storage refused an operation: the flash partition is full, or a write did not verify. */
+export class StorageError extends OscoreXsError {}

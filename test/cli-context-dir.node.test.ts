@@ -12,6 +12,10 @@ import { ContextDirectory } from '../targets/node/context-dir.js';
 import { CredentialsFile } from '../targets/node/credentials.js';
 import { ContextUnavailable, LoadError } from '../src/errors.js';
 import { toHex } from '../src/bytes.js';
+import { aiocoapToReplayState, type AiocoapWindow } from '../src/credentials/sequence-file.js';
+import { ReplayWindow } from '../src/oscore/replay.js';
+import { SecurityContext } from '../src/oscore/context.js';
+import { securityContextParams } from '../targets/node/context-dir.js';
 
 const SHARED = join(process.cwd(), '../shared/interop');
 let tmp = '';
@@ -26,6 +30,8 @@ function copy(name: string): string {
   cpSync(join(SHARED, name), dst, { recursive: true });
   return dst;
 }
+/** The core's snapshot of a window given in aiocoap's form. */
+const snapOf = (w: AiocoapWindow, size = 32) => new ReplayWindow(size, aiocoapToReplayState(w, size)).snapshot();
 const seq = (dir: string) => readFileSync(join(dir, 'sequence.json'), 'utf8');
 const isLoadError = (m: RegExp) => (e: unknown) => e instanceof LoadError && m.test((e as Error).message);
 
@@ -42,7 +48,9 @@ describe('context directory on disk', () => {
     // While open, the window on disk is unknown (a crash must not leave a stale window behind).
     assert.equal(seq(dir), '{"next-to-send": 0, "received": "unknown"}');
     assert.equal(existsSync(join(dir, 'lock')), true);
-    await ctx.close(0, { index: 0, bitfield: 0n });
+    ctx.close(0, snapOf({ index: 0, bitfield: 0n }));
+    await ctx.released();
+    assert.equal(seq(dir), '{"next-to-send": 0, "received": {"index": 0, "bitfield": 0}}');
     assert.equal(existsSync(join(dir, 'lock')), false);
   });
 
@@ -58,8 +66,10 @@ describe('context directory on disk', () => {
     assert.equal(ctx.reserve(31), 70);
     assert.equal(ctx.reserve(1000), 1000, 'a jump reserves at least what is asked');
     assert.equal(seq(dir), '{"next-to-send": 1000, "received": "unknown"}');
-    await assert.rejects(ctx.close(1001, 'unknown'), ContextUnavailable);
-    await ctx.close(12, { index: 3, bitfield: 5n });
+    assert.throws(() => ctx.close(1001, 'unknown'), ContextUnavailable, 'never claim an unreserved number');
+    assert.throws(() => ctx.close(12, new ReplayWindow(64).snapshot()), ContextUnavailable, 'window size must match');
+    ctx.close(12, snapOf({ index: 3, bitfield: 5n }));
+    await ctx.released();
     assert.equal(seq(dir), '{"next-to-send": 12, "received": {"index": 3, "bitfield": 5}}');
     assert.deepEqual(readdirSync(dir).sort(), ['sequence.json', 'settings.json'], 'no temp files, no lock left');
     const again = await ContextDirectory.open(dir);
@@ -76,7 +86,8 @@ describe('context directory on disk', () => {
     await assert.rejects(ContextDirectory.open(dir, { label: 'b' }), isLoadError(/^b: locked: another process/));
     assert.equal(seq(dir), before);
     assert.equal(first.reserve(5), 10, 'the holder carries on');
-    await first.close(5, 'unknown');
+    first.close(5, 'unknown');
+    await first.released();
     const second = await ContextDirectory.open(dir);
     assert.equal(second.initial.nextToSend, 5);
     await second.release();
@@ -178,5 +189,27 @@ describe('context directory on disk', () => {
     assert.equal(toHex(all[0].dir.config.senderId), toHex(new Uint8Array([0x66, 0x69, 0x6c, 0x65])));
     for (const a of all) await a.dir.release();
     assert.throws(() => CredentialsFile.read(join(root, 'missing.json')), isLoadError(/cannot read credentials file \(ENOENT\)/));
+  });
+});
+
+describe('context directory as the OSCORE ContextStore', () => {
+  it('drives a SecurityContext: reservations on disk, exact state at close, reload continues', async () => {
+    const dir = copy('aiocoap-plugtest-contexts/a');
+    const store = await ContextDirectory.open(dir);
+    const ctx = new SecurityContext(securityContextParams(store.config), { store });
+    for (let i = 0; i < 12; i++) assert.equal(ctx.sequence.take(), i);
+    assert.equal(seq(dir), '{"next-to-send": 30, "received": "unknown"}');
+    ctx.replayWindow.accept(3);
+    ctx.replayWindow.accept(5);
+    ctx.close();
+    await store.released();
+    // highest 5 in a window of 32 → aiocoap index 0, bits 3 and 5.
+    assert.equal(seq(dir), '{"next-to-send": 12, "received": {"index": 0, "bitfield": 40}}');
+    const store2 = await ContextDirectory.open(dir);
+    const ctx2 = new SecurityContext(securityContextParams(store2.config), { store: store2 });
+    assert.equal(ctx2.sequence.take(), 12);
+    assert.throws(() => ctx2.replayWindow.check(5), /already received/);
+    ctx2.replayWindow.check(4);
+    await store2.release();
   });
 });

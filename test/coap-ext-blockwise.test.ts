@@ -384,3 +384,54 @@ describe('coap-ext Request-Tag (RFC 9175 §3)', () => {
     assert.equal(t.activeCount('k'), 0);
   });
 });
+
+describe('coap-ext Block1 reassembly under hostile input (seeded)', () => {
+  it('random blocks from many peers never throw, never exceed the memory limit, and account bytes exactly', () => {
+    const clock = new ManualClock();
+    const limits = { maxTotalBytes: 4096, maxBodyBytes: 2048, maxTransfers: 6, expiryMs: 3000 };
+    const r = new Block1Reassembly(clock, limits);
+    let s = 12345;
+    const rnd = (n: number) => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return (s >>> 8) % n;
+    };
+    const completed: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const m = put('/p' + rnd(3), new Uint8Array(0));
+      const szx = rnd(8); // includes the reserved 7
+      const size = szx < 7 ? 16 << szx : 16;
+      const more = rnd(4) !== 0;
+      const len = rnd(5) === 0 ? rnd(size + 5) : more ? size : 1 + rnd(size);
+      m.payload = new Uint8Array(len);
+      setOption(m, Option.BLOCK1, new Uint8Array([(rnd(6) << 4) | (more ? 8 : 0) | szx]));
+      if (rnd(10) === 0) setOption(m, Option.SIZE1, new Uint8Array([rnd(256), rnd(256)]));
+      if (rnd(3) === 0) setOption(m, Option.REQUEST_TAG, new Uint8Array([rnd(2)]));
+      const o = r.receive('peer' + rnd(4), m);
+      if (o.kind === 'complete') {
+        completed.push(o.body.length);
+        assert.ok(o.body.length <= limits.maxBodyBytes);
+      }
+      if (szx === 7) assert.equal(o.kind, 'error');
+      assert.ok(r.bytesInUse >= 0 && r.bytesInUse <= limits.maxTotalBytes);
+      assert.ok(r.transferCount <= limits.maxTransfers);
+      const held = [...(r as unknown as { transfers: Map<string, { received: number }> }).transfers.values()].reduce((a, t) => a + t.received, 0);
+      assert.equal(held, r.bytesInUse);
+      if (rnd(50) === 0) clock.advance(rnd(5000));
+    }
+    assert.ok(completed.length > 50, 'some transfers complete: ' + completed.length);
+    clock.advance(10_000);
+    assert.equal(r.bytesInUse, 0);
+    assert.equal(r.transferCount, 0);
+  });
+  it('a malformed block in the middle of a transfer leaves the transfer as it was', () => {
+    const r = new Block1Reassembly(new ManualClock());
+    r.receive('p', withBlock(put('/up', body(64)), 27, 0, true, 2));
+    const before = r.bytesInUse;
+    assert.equal((r.receive('p', withBlock(put('/up', body(10)), 27, 1, true, 2)) as { code: number }).code, Code.BAD_REQUEST);
+    const bad = put('/up', body(64));
+    setOption(bad, Option.BLOCK1, fromHex('1f')); // SZX 7
+    assert.equal((r.receive('p', bad) as { code: number }).code, Code.BAD_REQUEST);
+    assert.equal(r.bytesInUse, before);
+    assert.equal(r.receive('p', withBlock(put('/up', body(20)), 27, 1, false, 2)).kind, 'complete');
+  });
+});

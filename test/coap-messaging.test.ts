@@ -40,12 +40,12 @@ describe('coap messaging (RFC 7252 §4)', () => {
     const w = simWorld();
     const cli = w.endpoint('cli', 5683, { random: zeros });
     const p = cli.request({ uri: 'coap://nobody/x', timeout: 1e9 });
-    let err: unknown;
-    p.catch((e) => (err = e));
+    const box: { err?: unknown } = {};
+    p.catch((e) => (box.err = e));
     await w.clock.advanceAsync(61_999);
-    assert.equal(err, undefined);
+    assert.equal(box.err, undefined);
     await w.clock.advanceAsync(1);
-    assert.ok(err instanceof TimeoutError);
+    assert.ok((box.err as unknown) instanceof TimeoutError);
     assert.deepEqual(w.sent.map((s) => s.at), [0, 2000, 6000, 14000, 30000]);
     assert.ok(w.sent.every((s) => s.message.messageId === w.sent[0].message.messageId));
     assert.equal(cli.messaging.stats.retransmissions, 4);
@@ -55,12 +55,12 @@ describe('coap messaging (RFC 7252 §4)', () => {
     const w = simWorld();
     const cli = w.endpoint('cli', 5683, { random: ones });
     const p = cli.request({ uri: 'coap://nobody/x', timeout: 1e9 });
-    let err: unknown;
-    p.catch((e) => (err = e));
+    const box: { err?: unknown } = {};
+    p.catch((e) => (box.err = e));
     await w.clock.advanceAsync(92_990);
-    assert.equal(err, undefined);
+    assert.equal(box.err, undefined);
     await w.clock.advanceAsync(20);
-    assert.ok(err instanceof TimeoutError);
+    assert.ok((box.err as unknown) instanceof TimeoutError);
     const first = w.sent[1].at;
     assert.ok(first > 2999 && first <= 3000, 'first retransmission at ~3 s, got ' + first);
   });
@@ -240,5 +240,21 @@ describe('coap messaging (RFC 7252 §4)', () => {
     await assert.rejects(q, CancelledError);
     await w.clock.runAll();
     assert.equal(w.clock.pending, 0);
+  });
+
+  it('reserved code classes 1, 6, 7: CON → RST, NON ignored; an empty NON and a stray ACK are ignored', async () => {
+    const w = simWorld();
+    const srv = w.endpoint('srv');
+    const r = raw(w);
+    r.send({ type: MessageType.CON, code: 0x20, messageId: 1 }); // 1.00
+    r.send({ type: MessageType.CON, code: 0xc0, messageId: 2 }); // 6.00
+    r.send({ type: MessageType.CON, code: 0xff, messageId: 3 }); // 7.31
+    r.send({ type: MessageType.NON, code: 0xc0, messageId: 4 });
+    r.send({ type: MessageType.NON, code: 0, messageId: 5 });
+    r.send({ type: MessageType.ACK, code: Code.GET, messageId: 6 });
+    r.send({ type: MessageType.ACK, code: 0, messageId: 7 });
+    await w.clock.advanceAsync(10);
+    assert.deepEqual(r.inbox.map((m) => [m.type, m.messageId]), [[MessageType.RST, 1], [MessageType.RST, 2], [MessageType.RST, 3]]);
+    assert.equal(srv.messaging.stats.resetsSent, 3);
   });
 });

@@ -25,8 +25,12 @@ import { firstUnknownCriticalOption } from './codec.js';
 import { Messaging, derivedTimes, type TransmissionParameters } from './messaging.js';
 import { Response } from './response.js';
 import { Router, errorResponse, methodCode, type Method, type ResourceHandler, type ResourcePolicy } from './server.js';
-import { parseCoapUri, uriOptions, splitPath, DEFAULT_PORT } from './uri.js';
+import { parseCoapUri, uriOptions, splitPath, formatCoapUri, DEFAULT_PORT } from './uri.js';
 import type { ClientTransport, OutgoingRequest, Peer, RequestHandle, ResponseSink, ServerHandler, StackLayer } from './exchange.js';
+import { BlockwiseLayer, type BlockwiseLayerOptions } from './blockwise-layer.js';
+import { ObserveLayer, observeRequest } from './observe-layer.js';
+import type { NotificationStream, ObserveLimits } from './observe.js';
+import { EchoLayer, type EchoLayerOptions } from './echo-layer.js';
 
 /** The part of AbortSignal we use (Node's AbortSignal fits; XS code can pass its own). */
 export interface AbortSignalLike {
@@ -46,6 +50,12 @@ export interface EndpointOptions {
   oscore?: StackLayer;
   /** Layers between OSCORE and the resources (first = nearest OSCORE): Block-wise, Observe, Echo. */
   inner?: StackLayer[];
+  /** Inner Block-wise (RFC 7959), on unless `false`; it sits nearest OSCORE, below `inner`. */
+  blockwise?: BlockwiseLayerOptions | false;
+  /** Observe (RFC 7641), on unless `false`; above Block-wise and Echo. */
+  observe?: Partial<ObserveLimits> | false;
+  /** Echo (RFC 9175 §2) freshness and amplification mitigation; off unless given. Above Block-wise. */
+  echo?: EchoLayerOptions;
 }
 
 /** Where a request goes: a coap:// URI, or host/port/path/query parts. */
@@ -82,12 +92,24 @@ export class Endpoint {
   /** The top of the client stack (inner layers → OSCORE → outer → messaging). */
   readonly transport: ClientTransport;
   private readonly times: ReturnType<typeof derivedTimes>;
+  /** The coap-ext layers (undefined when switched off). */
+  readonly blockwise?: BlockwiseLayer;
+  readonly observation?: ObserveLayer;
+  readonly echo?: EchoLayer;
 
   constructor(opts: EndpointOptions) {
     this.clock = opts.clock;
     this.messaging = new Messaging(opts.port, opts.clock, opts.random, opts.params);
     this.times = derivedTimes(this.messaging.params);
-    const bottomUp: StackLayer[] = [...(opts.outer ?? []), ...(opts.oscore ? [opts.oscore] : []), ...(opts.inner ?? [])];
+    // Layers passed in `inner` (e.g. by the CLI stack) are used as they are, not added twice.
+    const given = [...(opts.outer ?? []), ...(opts.inner ?? [])];
+    const own = <T,>(cls: abstract new (...a: never[]) => T) => given.find((l): l is StackLayer & T => l instanceof cls);
+    const fresh: StackLayer[] = [];
+    this.blockwise = own(BlockwiseLayer) ?? (opts.blockwise === false ? undefined : fresh[fresh.push(new BlockwiseLayer(opts.clock, opts.blockwise ?? {})) - 1] as BlockwiseLayer);
+    this.echo = own(EchoLayer) ?? (opts.echo ? fresh[fresh.push(new EchoLayer(opts.clock, opts.random, opts.echo)) - 1] as EchoLayer : undefined);
+    this.observation = own(ObserveLayer) ?? (opts.observe === false ? undefined : fresh[fresh.push(new ObserveLayer(opts.clock, opts.observe ?? {})) - 1] as ObserveLayer);
+    const ext = fresh;
+    const bottomUp: StackLayer[] = [...(opts.outer ?? []), ...(opts.oscore ? [opts.oscore] : []), ...ext, ...(opts.inner ?? [])];
     let transport: ClientTransport = this.messaging;
     for (const l of bottomUp) if (l.client) transport = l.client(transport);
     this.transport = transport;
@@ -102,7 +124,22 @@ export class Endpoint {
   /** Add a resource; `path` like '/sensors/temp'. */
   resource(path: string, handlers: Partial<Record<Method, ResourceHandler>>, policy?: ResourcePolicy): this {
     this.router.resource(path, handlers, policy);
+    if (policy?.observable) this.observation?.markObservable(path);
     return this;
+  }
+
+  /** Send the observers of `path` its current state (RFC 7641 §4.2); returns how many there were. */
+  notify(path: string, options: { confirmable?: boolean } = {}): number {
+    return this.observation?.notify(path, options) ?? 0;
+  }
+
+  /**
+   * Observe a resource (RFC 7641): the stream yields the registration's response, then each
+   * notification; `cancel()` (or leaving a for-await loop) ends the observation.
+   */
+  observe(init: RequestInit): NotificationStream<Response> {
+    const out = this.buildRequest(init);
+    return observeRequest(this.transport, out, this.clock, (m) => new Response(m, out.peer));
   }
 
   /** Send a request and wait for its (final) response. Rejects with TimeoutError, ResetError, CancelledError. */
@@ -165,6 +202,8 @@ export class Endpoint {
 
   close(): void {
     this.messaging.close();
+    this.blockwise?.clear();
+    this.observation?.clear();
   }
 
   buildRequest(init: RequestInit): OutgoingRequest {
@@ -188,7 +227,8 @@ export class Endpoint {
     const payload = typeof init.payload === 'string' ? utf8Encode(init.payload) : init.payload ?? new Uint8Array(0);
     const message: LayeredMessage = createMessage({ code: methodCode(init.method ?? 'GET'), options, payload });
     if (init.layerData) message.layerData = init.layerData;
-    return { message, peer: { address: host, port }, confirmable: init.confirmable ?? true };
+    const uri = 'uri' in init ? init.uri : formatCoapUri(host, port, path, query);
+    return { message, peer: { address: host, port }, confirmable: init.confirmable ?? true, uri };
   }
 }
 

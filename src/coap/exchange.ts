@@ -61,6 +61,14 @@ export interface OutgoingRequest {
   message: Message;
   peer: Peer;
   confirmable: boolean;
+  /**
+   * Use this token instead of a fresh one: one token for all requests of a block-wise operation
+   * (RFC 7959 §2.4; node-coap keys Block1 reassembly on it), or the registration's token in a GET
+   * Observe=1 (RFC 7641 §3.6). Fails if the token is in use by an open request to the same peer.
+   */
+  token?: Uint8Array;
+  /** The target as a coap:// URI (for layers that choose by URI, e.g. an OSCORE context per URI pattern). */
+  uri?: string;
 }
 
 /**

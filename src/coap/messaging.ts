@@ -147,11 +147,20 @@ export class Messaging implements ClientTransport {
     }
     let token: Uint8Array;
     let key: string;
-    do {
-      token = new Uint8Array(this.params.tokenLength);
-      this.random.fill(token);
+    if (request.token) {
+      token = request.token;
       key = peerKey(request.peer) + '|' + toHex(token);
-    } while (this.exchanges.has(key));
+      if (token.length > 8 || this.exchanges.has(key)) {
+        sink.error(new Error('token in use or longer than 8 bytes'));
+        return { close() {} };
+      }
+    } else {
+      do {
+        token = new Uint8Array(this.params.tokenLength);
+        this.random.fill(token);
+        key = peerKey(request.peer) + '|' + toHex(token);
+      } while (this.exchanges.has(key));
+    }
     const ex: ClientExchange = { key, peer: request.peer, token, request, sink, mid: -1, state: 'queued', holdsNstart: false };
     this.exchanges.set(key, ex);
     const pk = peerKey(request.peer);

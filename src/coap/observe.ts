@@ -133,30 +133,42 @@ export class ObserverRegistry {
   }
 
   /**
-   * Plan one notification per observer of `resource` with response code `code`.
-   * A non-2.xx code ends each observation: the observers are removed and the notification goes
-   * without an Observe option (§4.2). `confirmable` forces CON for all.
+   * Plan one notification per observer of `resource` with response code `code` (see plan()).
    */
   notify(resource: string, code: number, confirmable = false): PlannedNotification[] {
-    const list = this.observersOf(resource);
-    if (list.length === 0) return [];
+    return this.observersOf(resource).map((o) => this.plan(o, code, confirmable));
+  }
+
+  /**
+   * Plan the next notification to one observer: its Observe value and CON/NON.
+   * A non-2.xx code ends the observation: the observer is removed and the notification goes
+   * without an Observe option (§4.2). `confirmable` forces CON.
+   */
+  plan(o: Observer, code: number, confirmable = false): PlannedNotification {
     const success = code >> 5 === 2;
-    const observe = success ? this.nextSequence() : undefined;
     const now = this.clock.now();
-    const out: PlannedNotification[] = [];
-    for (const o of list) {
-      let type = MessageType.NON;
-      if (confirmable || o.nonSinceCon + 1 >= this.limits.conEvery || now - o.lastConAt >= this.limits.conIntervalMs) type = MessageType.CON;
-      if (type === MessageType.CON) {
-        o.nonSinceCon = 0;
-        o.lastConAt = now;
-      } else {
-        o.nonSinceCon++;
-      }
-      if (!success) this.remove(o);
-      out.push({ observer: o, observe, type });
+    let type = MessageType.NON;
+    if (confirmable || o.nonSinceCon + 1 >= this.limits.conEvery || now - o.lastConAt >= this.limits.conIntervalMs) type = MessageType.CON;
+    if (type === MessageType.CON) {
+      o.nonSinceCon = 0;
+      o.lastConAt = now;
+    } else {
+      o.nonSinceCon++;
     }
-    return out;
+    if (!success) this.removeObserver(o);
+    return { observer: o, observe: success ? this.nextSequence() : undefined, type };
+  }
+
+  /** Is `o` still registered (not replaced, not removed)? */
+  isRegistered(o: Observer): boolean {
+    return this.byKey.get(keyOf(o.peer, o.token)) === o;
+  }
+
+  /** Remove exactly this registration (not a newer one with the same endpoint and token). */
+  removeObserver(o: Observer): boolean {
+    if (!this.isRegistered(o)) return false;
+    this.remove(o);
+    return true;
   }
 
   clear(): void {

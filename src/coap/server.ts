@@ -83,6 +83,8 @@ export type ResourceHandler = (request: IncomingRequest) => ResponseInit | undef
 export interface ResourcePolicy {
   /** Answer unprotected requests with 4.01 "OSCORE required". */
   requireOscore?: boolean;
+  /** Clients may observe it (RFC 7641); the application calls `endpoint.notify(path)` on changes. */
+  observable?: boolean;
   /** Attributes listed in /.well-known/core, e.g. { rt: 'temperature', ct: '0' }. */
   linkAttributes?: Record<string, string>;
 }

@@ -47,6 +47,24 @@ export function uriOptions(host: string | undefined, path: readonly string[], qu
   return out;
 }
 
+/** Compose a coap:// URI (§6.5): IPv6 literals in brackets, default port omitted, segments percent-encoded. */
+export function formatCoapUri(host: string, port: number, path: readonly string[], query: readonly string[]): string {
+  let s = 'coap://' + (host.includes(':') ? '[' + host + ']' : host) + (port === DEFAULT_PORT ? '' : ':' + port);
+  s += '/' + path.map((p) => percentEncode(p, "!$&'()*+,;=:@")).join('/');
+  if (query.length) s += '?' + query.map((q) => percentEncode(q, "!$'()*+,;=:@/?")).join('&');
+  return s;
+}
+
+function percentEncode(s: string, allowed: string): string {
+  let out = '';
+  for (const b of utf8Encode(s)) {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-._~]/.test(c) || (b < 0x80 && allowed.includes(c))) out += c;
+    else out += '%' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
+  }
+  return out;
+}
+
 /** Split a path string ('/a/b', 'a/b') into segments. */
 export function splitPath(path: string): string[] {
   const p = path.startsWith('/') ? path.slice(1) : path;

@@ -14,6 +14,7 @@
  * between aiocoap and oscore-xs. Platform-free: the caller does the file access.
  */
 import { LoadError } from '../errors.js';
+import type { ReplayState, ReplayWindowSnapshot } from '../oscore/store.js';
 
 /** RFC 8613 §7.2.1: Partial IV is at most 5 bytes. */
 export const MAX_SEQUENCE_NUMBER = 2 ** 40 - 1;
@@ -94,4 +95,37 @@ export function aiocoapWindowStrike(w: AiocoapWindow, size: number, seq: number)
     bitfield = overshoot >= size ? 0n : bitfield >> BigInt(overshoot);
   }
   return { index, bitfield: bitfield | (1n << BigInt(seq - index)) };
+}
+
+// ---- Conversion to and from the OSCORE core's replay window (src/oscore/store.ts) ----
+// Ours keeps `highest` and a mask of ages (bit i ⇔ highest − i received; at or below
+// highest − size is too old). aiocoap's window [index, index + size) maps onto ours with
+// highest = index + size − 1 — the two accept exactly the same numbers.
+
+/** aiocoap state → ReplayState for a window of `size`. */
+export function aiocoapToReplayState(received: AiocoapWindow | 'unknown', size: number): ReplayState {
+  if (received === 'unknown') return 'unknown';
+  if (received.index === 0 && received.bitfield === 0n) return 'fresh';
+  const highest = received.index + size - 1;
+  const mask = new Uint8Array((size + 7) >> 3);
+  for (let j = 0; j < size; j++) {
+    if (((received.bitfield >> BigInt(j)) & 1n) === 0n) continue;
+    const age = size - 1 - j;
+    mask[age >> 3] |= 1 << (age & 7);
+  }
+  return { size, highest, mask };
+}
+
+/** ReplayWindowSnapshot → aiocoap state (window of the snapshot's size). */
+export function replaySnapshotToAiocoap(s: ReplayWindowSnapshot): AiocoapWindow {
+  if (s.highest < 0) return { index: 0, bitfield: 0n };
+  const index = Math.max(0, s.highest - s.size + 1);
+  let bitfield = 0n;
+  for (let j = 0; j < s.size; j++) {
+    const seq = index + j;
+    if (seq > s.highest) break;
+    const age = s.highest - seq;
+    if ((s.mask[age >> 3] >> (age & 7)) & 1) bitfield |= 1n << BigInt(j);
+  }
+  return { index, bitfield };
 }

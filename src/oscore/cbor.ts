@@ -93,6 +93,35 @@ function writeValue(out: ByteSink, v: CborValue): void {
   }
 }
 
+/** Bytes of a CBOR head (initial byte + argument) for argument `n`. */
+export function cborHeadLength(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9;
+}
+
+/**
+ * Write the head of major type `major` with argument `n` (< 2^32) at `offset`; returns the new
+ * offset. For fixed-shape structures (the AAD) built straight into one buffer.
+ */
+export function writeCborHead(out: Uint8Array, offset: number, major: number, n: number): number {
+  const m = major << 5;
+  if (n < 24) out[offset++] = m | n;
+  else if (n < 0x100) {
+    out[offset++] = m | 24;
+    out[offset++] = n;
+  } else if (n < 0x10000) {
+    out[offset++] = m | 25;
+    out[offset++] = n >> 8;
+    out[offset++] = n & 0xff;
+  } else if (n < 0x100000000) {
+    out[offset++] = m | 26;
+    out[offset++] = (n >>> 24) & 0xff;
+    out[offset++] = (n >>> 16) & 0xff;
+    out[offset++] = (n >>> 8) & 0xff;
+    out[offset++] = n & 0xff;
+  } else throw new RangeError('cbor: head argument too large for a fixed-shape structure');
+  return offset;
+}
+
 /** Encode `value` deterministically. */
 export function encodeCbor(value: CborValue): Uint8Array {
   const out = new ByteSink();

@@ -23,6 +23,10 @@ const EMPTY = new Uint8Array(0);
 /** Insert keeping the list sorted by number (stable for repeated options). */
 function insertSorted(list: CoapOption[], o: CoapOption): void {
   let i = list.length;
+  if (i === 0 || list[i - 1].number <= o.number) {
+    list.push(o); // the usual case: options arrive sorted
+    return;
+  }
   while (i > 0 && list[i - 1].number > o.number) i--;
   list.splice(i, 0, o);
 }

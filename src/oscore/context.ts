@@ -121,6 +121,12 @@ export class SecurityContext {
       this.recipientKey = this.algorithm.prepare(keys.recipientKey);
     } catch (e) {
       throw new LoadError('keys: ' + (e instanceof Error ? e.message : String(e)));
+    } finally {
+      // Keys we derived ourselves are not needed raw once the schedules exist (prepare copies/expands).
+      if (!options.keys) {
+        keys.senderKey.fill(0);
+        keys.recipientKey.fill(0);
+      }
     }
     this.store = options.store ?? new MemoryContextStore();
     let loaded: ReturnType<ContextStore['load']>;

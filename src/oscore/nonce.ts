@@ -9,7 +9,7 @@ export function aeadNonce(commonIv: Uint8Array, idPiv: Uint8Array, partialIv: Ui
   const idSpace = len - 6;
   if (idPiv.length > idSpace) throw new RangeError('ID of ' + idPiv.length + ' bytes does not fit a ' + len + '-byte nonce');
   if (partialIv.length > 5) throw new RangeError('Partial IV longer than 5 bytes');
-  const nonce = commonIv.slice();
+  const nonce = new Uint8Array(commonIv);
   nonce[0] ^= idPiv.length;
   const idEnd = 1 + idSpace;
   for (let i = 0; i < idPiv.length; i++) nonce[idEnd - idPiv.length + i] ^= idPiv[i];

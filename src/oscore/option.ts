@@ -15,6 +15,11 @@ export interface OscoreOptionValue {
   kidContext?: Uint8Array;
 }
 
+/** A view into `b` (the constructor avoids subarray's species lookup, slow on V8). */
+function view(b: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset + start, end - start);
+}
+
 const FLAG_K = 0x08;
 const FLAG_H = 0x10;
 const RESERVED = 0xe0;
@@ -23,10 +28,13 @@ const MAX_PIV_LENGTH = 5;
 /** §5: the Sender Sequence Number in network byte order without leading zeros; 0 → 0x00. */
 export function encodePartialIv(seq: number): Uint8Array {
   if (!Number.isSafeInteger(seq) || seq < 0 || seq >= 2 ** 40) throw new RangeError('Partial IV out of range: ' + seq);
-  let n = 1;
-  while (n < MAX_PIV_LENGTH && seq >= 2 ** (8 * n)) n++;
+  const n = seq < 0x100 ? 1 : seq < 0x10000 ? 2 : seq < 0x1000000 ? 3 : seq < 0x100000000 ? 4 : 5;
   const out = new Uint8Array(n);
-  for (let i = n - 1, v = seq; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  let v = seq;
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = v % 256;
+    v = (v - out[i]) / 256;
+  }
   return out;
 }
 
@@ -65,27 +73,30 @@ export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
 
 /** Decode an OSCORE option value; fields are subarrays of `value`. */
 export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
-  if (value.length === 0) return {};
+  if (value.length === 0) return { partialIv: undefined, kidContext: undefined, kid: undefined };
   const flags = value[0];
   if (flags & RESERVED) throw new DecodeError('OSCORE option: reserved flag bits set (0x' + flags.toString(16) + ')');
   if (flags === 0) throw new DecodeError('OSCORE option: all-zero flags must be sent as an empty value');
   const n = flags & 7;
   if (n > MAX_PIV_LENGTH) throw new DecodeError('OSCORE option: reserved Partial IV length ' + n);
   let o = 1;
-  const out: OscoreOptionValue = {};
+  // One object shape for every result (undefined fields), so callers stay monomorphic.
+  let partialIv: Uint8Array | undefined;
+  let kidContext: Uint8Array | undefined;
+  let kid: Uint8Array | undefined;
   if (n > 0) {
     if (o + n > value.length) throw new DecodeError('OSCORE option: Partial IV runs past the end');
-    out.partialIv = value.subarray(o, o + n);
+    partialIv = view(value, o, o + n);
     o += n;
   }
   if (flags & FLAG_H) {
     if (o >= value.length) throw new DecodeError('OSCORE option: kid context length missing');
     const s = value[o++];
     if (o + s > value.length) throw new DecodeError('OSCORE option: kid context runs past the end');
-    out.kidContext = value.subarray(o, o + s);
+    kidContext = view(value, o, o + s);
     o += s;
   }
-  if (flags & FLAG_K) out.kid = value.subarray(o);
+  if (flags & FLAG_K) kid = view(value, o, value.length);
   else if (o !== value.length) throw new DecodeError('OSCORE option: ' + (value.length - o) + ' trailing bytes without kid flag');
-  return out;
+  return { partialIv, kidContext, kid };
 }

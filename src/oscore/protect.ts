@@ -51,10 +51,16 @@ export function composePlaintext(code: number, inner: readonly CoapOption[], pay
 }
 
 function outerMessage(original: Message, code: number, outer: CoapOption[], optionValue: Uint8Array, ciphertext: Uint8Array): Message {
-  const options = outer.slice();
-  let i = options.length;
-  while (i > 0 && options[i - 1].number > Option.OSCORE) i--;
-  options.splice(i, 0, { number: Option.OSCORE, value: optionValue });
+  const options: CoapOption[] = [];
+  let placed = false;
+  for (const o of outer) {
+    if (!placed && o.number > Option.OSCORE) {
+      options.push({ number: Option.OSCORE, value: optionValue });
+      placed = true;
+    }
+    options.push(o);
+  }
+  if (!placed) options.push({ number: Option.OSCORE, value: optionValue });
   return { type: original.type, code, messageId: original.messageId, token: original.token, options, payload: ciphertext };
 }
 

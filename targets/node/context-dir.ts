@@ -19,12 +19,15 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ContextUnavailable, LoadError } from '../../src/errors.js';
 import { parseContextConfig, type ContextConfig } from '../../src/credentials/context-config.js';
+import type { ContextStore, ReplayState, ReplayWindowSnapshot } from '../../src/oscore/store.js';
+import type { SecurityContextParams } from '../../src/oscore/context.js';
 import {
+  aiocoapToReplayState,
+  replaySnapshotToAiocoap,
   formatSequenceFile,
   freshSequenceState,
   parseSequenceFile,
   MAX_SEQUENCE_NUMBER,
-  type AiocoapWindow,
   type SequenceState,
 } from '../../src/credentials/sequence-file.js';
 import { ContextLock } from './context-lock.js';
@@ -55,7 +58,7 @@ export interface OpenOptions {
   chunkLimit?: number;
 }
 
-export class ContextDirectory {
+export class ContextDirectory implements ContextStore {
   readonly config: ContextConfig;
   /** The state read at open (before "unknown" was written): what the OSCORE context starts from. */
   readonly initial: SequenceState;
@@ -63,6 +66,7 @@ export class ContextDirectory {
   private chunk: number;
   private readonly chunkLimit: number;
   private lock: ContextLock | undefined;
+  private releasing: Promise<void> | undefined;
 
   private constructor(
     readonly dir: string,
@@ -137,16 +141,30 @@ export class ContextDirectory {
     return next;
   }
 
+  // ---- ContextStore (src/oscore/store.ts) ----
+
+  /** The state at open, for the OSCORE context (its window in the core's form). */
+  load(): { nextSeq: number; window: ReplayState } {
+    return { nextSeq: this.initial.nextToSend, window: aiocoapToReplayState(this.initial.received, this.config.window) };
+  }
+
   /**
    * Clean shutdown: write the exact next sequence number and replay window (so nothing is wasted and
-   * no Echo round-trip is needed next time), remove the lock file and release the lock.
+   * no Echo round-trip is needed next time), remove the lock file and release the lock (await
+   * `released()` for the lock to be gone).
    */
-  async close(nextToSend: number, window: AiocoapWindow | 'unknown'): Promise<void> {
+  close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
     if (!this.lock) return;
-    if (nextToSend > this.persistedNext) throw new ContextUnavailable(this.label + ': close: sequence number ' + nextToSend + ' was never reserved');
-    this.write({ nextToSend, received: window });
-    this.persistedNext = nextToSend;
-    await this.release();
+    if (nextSeq > this.persistedNext) throw new ContextUnavailable(this.label + ': close: sequence number ' + nextSeq + ' was never reserved');
+    if (window !== 'unknown' && window.size !== this.config.window) throw new ContextUnavailable(this.label + ': close: window of ' + window.size + ', configured ' + this.config.window);
+    this.write({ nextToSend: nextSeq, received: window === 'unknown' ? 'unknown' : replaySnapshotToAiocoap(window) });
+    this.persistedNext = nextSeq;
+    this.releasing = this.release();
+  }
+
+  /** Resolves when the lock of a closed directory is gone. */
+  released(): Promise<void> {
+    return this.releasing ?? Promise.resolve();
   }
 
   /** Release without writing (after an error): the file keeps the reservation and "unknown". */
@@ -191,4 +209,18 @@ export class ContextDirectory {
       // Some file systems refuse fsync on a directory; the rename itself is still atomic.
     }
   }
+}
+
+/** The parameters the OSCORE core derives a context from (RFC 8613 §3.2). */
+export function securityContextParams(config: ContextConfig): SecurityContextParams {
+  return {
+    masterSecret: config.masterSecret,
+    masterSalt: config.masterSalt,
+    senderId: config.senderId,
+    recipientId: config.recipientId,
+    idContext: config.idContext,
+    algorithm: config.algorithmId,
+    hkdf: 'SHA-256',
+    replayWindowSize: config.window,
+  };
 }

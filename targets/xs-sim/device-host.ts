@@ -23,6 +23,8 @@ export interface DeviceHostOptions {
   port?: number;
   /** One line of the device console (default: stdout with a "[device]" prefix). */
   log?: (line: string) => void;
+  /** Build-time configuration the bundle reads as `globalThis.deviceConfig` (like mcconfig's `mc/config`). */
+  config?: Record<string, unknown>;
 }
 
 export class SimulatedDeviceHost {
@@ -61,6 +63,7 @@ export class SimulatedDeviceHost {
     socket.on('message', (msg, rinfo) => host!.deliver(encodeDatagram(HostEvent.Datagram, rinfo.address, rinfo.port, msg)));
     socket.on('error', (e) => log('udp error: ' + e.message));
     try {
+      if (options.config) await worker.evaluate('globalThis.deviceConfig = ' + JSON.stringify(options.config) + ';');
       const r = await worker.evaluate(options.bundle);
       host.lastMeter = r.meter;
     } catch (e) {

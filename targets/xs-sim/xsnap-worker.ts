@@ -41,7 +41,10 @@ export class XsnapWorker {
   readonly exited: Promise<number | null>;
 
   constructor(binary: string, private readonly onQuery: QueryHandler, options: { stdout?: (text: string) => void; name?: string } = {}) {
-    this.child = spawn(binary, [options.name ?? 'device'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and the
+    // worker must live until the host has run the clean shutdown. If the host dies, the worker
+    // reads EOF on fd 3 and exits by itself.
+    this.child = spawn(binary, [options.name ?? 'device'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true });
     this.toWorker = this.child.stdio[3] as Writable;
     const fromWorker = this.child.stdio[4] as Readable;
     fromWorker.on('data', (chunk: Buffer) => this.onData(chunk));

@@ -1,0 +1,140 @@
+/**
+ * The example device application: a CoAP server that requires OSCORE (RFC 8613) on every resource.
+ *   /temperature  GET, Observe-able (RFC 7641): a simulated sensor, text/plain "21.5" (°C)
+ *   /led          GET "on"/"off"; PUT "on" | "off" | "toggle" → 2.04 Changed
+ * The security context lives in flash (provisioning.ts): sender sequence reservations and the
+ * replay window survive reboots (App. B.1); after a power cut the first request of a client is
+ * answered 4.01 + Echo and its repetition re-initialises the replay window (App. B.1.2).
+ *
+ * Platform-free: the same module runs on an ESP32 (main.ts, Moddable ports), in the XS simulator
+ * (targets/xs-sim/device-main.ts) and on Node (`npm start -- --engine node`).
+ */
+import type { Clock, DatagramPort, FlashPort, RandomSource, TimerHandle } from '../../src/ports.js';
+import { Endpoint } from '../../src/coap/endpoint.js';
+import { Code, ContentFormat } from '../../src/coap/numbers.js';
+import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
+import { contextLookup } from '../../src/oscore/unprotect.js';
+import { oscoreLayer } from '../../src/coap/oscore-layer.js';
+import { RecordLog } from '../../src/persist/record-log.js';
+import { toHex } from '../../src/bytes.js';
+import { openContext } from './provisioning.js';
+
+export interface DeviceAppPorts {
+  datagram: DatagramPort;
+  clock: Clock;
+  random: RandomSource;
+  flash: FlashPort;
+}
+
+export interface DeviceAppOptions {
+  /** The device console (trace on the MCU, stdout on the simulator). */
+  log(line: string): void;
+  /** Written to flash on the first boot only (e.g. from the firmware configuration). */
+  provision?: SecurityContextParams;
+  /** How often the simulated sensor is read (default 2000 ms). */
+  sensorIntervalMs?: number;
+}
+
+export interface DeviceApp {
+  readonly endpoint: Endpoint;
+  readonly context: SecurityContext;
+  /** Clean shutdown: stop the sensor, write sequence number and replay window, release the socket. */
+  shutdown(): void;
+  status(): Record<string, unknown>;
+}
+
+/** A slow random walk around 21.5 °C in steps of 0.1 °C (the device's only "sensor"). */
+class SimulatedThermometer {
+  private tenths = 215;
+  constructor(private readonly random: RandomSource) {}
+  read(): number {
+    const r = new Uint8Array(1);
+    this.random.fill(r);
+    const step = r[0] < 64 ? -1 : r[0] >= 192 ? 1 : 0;
+    this.tenths = Math.min(300, Math.max(150, this.tenths + step));
+    return this.tenths / 10;
+  }
+}
+
+export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions): DeviceApp {
+  const log = options.log;
+  const records = RecordLog.open(ports.flash);
+  const opened = openContext(records, options.provision);
+  const context = new SecurityContext(opened.params, { store: opened.store });
+  log((opened.provisioned ? 'provisioned' : 'loaded') + ' OSCORE context: sender ' + toHex(context.senderId) + ', recipient ' + toHex(context.recipientId) + ', ' + context.algorithm.name + ', next seq ' + context.sequence.next + (context.replayWindow.isUnknown ? ' (replay window unknown: Echo recovery, App. B.1.2)' : ''));
+
+  const endpoint = new Endpoint({
+    port: ports.datagram,
+    clock: ports.clock,
+    random: ports.random,
+    oscore: oscoreLayer({ lookup: contextLookup([context]), clock: ports.clock, random: ports.random }),
+  });
+
+  const thermometer = new SimulatedThermometer(ports.random);
+  let temperature = thermometer.read();
+  let led = false;
+  let requests = 0;
+  const protectedOnly = { requireOscore: true };
+
+  endpoint.resource('/temperature', {
+    GET: () => {
+      requests++;
+      return { payload: temperature.toFixed(1), contentFormat: ContentFormat.TEXT_PLAIN };
+    },
+  }, { ...protectedOnly, observable: true, linkAttributes: { rt: 'temperature', ct: '0' } });
+
+  endpoint.resource('/led', {
+    GET: () => {
+      requests++;
+      return { payload: led ? 'on' : 'off', contentFormat: ContentFormat.TEXT_PLAIN };
+    },
+    PUT: (req) => {
+      requests++;
+      const want = req.text().trim().toLowerCase();
+      const next = want === 'on' || want === '1' ? true : want === 'off' || want === '0' ? false : want === 'toggle' ? !led : undefined;
+      if (next === undefined) return { code: Code.BAD_REQUEST, payload: 'send on, off or toggle' };
+      if (next !== led) log('LED ' + (next ? 'on' : 'off'));
+      led = next;
+      return { code: Code.CHANGED };
+    },
+  }, { ...protectedOnly, linkAttributes: { rt: 'light', ct: '0' } });
+
+  const interval = options.sensorIntervalMs ?? 2000;
+  let timer: TimerHandle | undefined;
+  const sample = () => {
+    const t = thermometer.read();
+    if (t !== temperature) {
+      temperature = t;
+      const n = endpoint.notify('/temperature');
+      if (n) log('temperature ' + t.toFixed(1) + ' °C → ' + n + ' observer' + (n === 1 ? '' : 's'));
+    }
+    timer = ports.clock.setTimer(interval, sample);
+  };
+  timer = ports.clock.setTimer(interval, sample);
+  log('serving /temperature (Observe) and /led, OSCORE required; temperature ' + temperature.toFixed(1) + ' °C, LED off');
+
+  let closed = false;
+  return {
+    endpoint,
+    context,
+    shutdown() {
+      if (closed) return;
+      closed = true;
+      if (timer !== undefined) ports.clock.clearTimer(timer);
+      endpoint.observation?.clear();
+      context.close();
+      endpoint.close();
+      log('clean shutdown: next seq ' + context.sequence.next + ' and replay window written');
+    },
+    status() {
+      return {
+        temperature,
+        led,
+        requests,
+        observers: endpoint.observation?.registry.size ?? 0,
+        nextSeq: context.sequence.next,
+        replayWindowUnknown: context.replayWindow.isUnknown,
+      };
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * The client-only example on Moddable: reports a reading to `config.oscore_target` (a coap:// URI)
+ * every 10 s under OSCORE. Same provisioning as main.ts (mcconfig `oscore_*=` values, first boot).
+ */
+import config from 'mc/config';
+import { fromHex } from '../../../src/bytes.js';
+import { createModdablePorts } from '../../../targets/moddable/index.js';
+import { startClientApp } from '../client-app.js';
+
+const c = config as Record<string, string | undefined>;
+const hex = (k: string) => (c[k] ? fromHex(c[k] as string) : undefined);
+const ports = createModdablePorts({ partition: 'oscore' });
+const provision = c.oscore_secret && c.oscore_sender !== undefined && c.oscore_recipient !== undefined
+  ? { masterSecret: hex('oscore_secret')!, masterSalt: hex('oscore_salt'), senderId: hex('oscore_sender') ?? new Uint8Array(0), recipientId: hex('oscore_recipient') ?? new Uint8Array(0) }
+  : undefined;
+let tenths = 215;
+startClientApp(ports, {
+  target: c.oscore_target ?? 'coap://192.168.1.10/readings',
+  log: (line) => trace(line + '\n'),
+  provision,
+  read: () => (tenths += (Math.random() * 3 | 0) - 1) / 10,
+});

@@ -1,0 +1,234 @@
+/**
+ * Block-wise (RFC 7959) as a StackLayer of the endpoint (see the layer seam in exchange.ts).
+ * Placed among the inner layers it is inner Block-wise (RFC 8613 §4.1.3.4.1, on the plaintext
+ * above OSCORE); among the outer layers, outer Block-wise (§4.1.3.4.2, for proxies). It works on
+ * Messages alone, so the position is the only difference.
+ *
+ * Client: a request body larger than a block goes out with Block1 (and a Request-Tag when another
+ * upload to the same resource is in flight, RFC 9175 §3.3); a response with more Block2 blocks is
+ * completed before it is handed up, for every response of an Observe request too (§3.4 / RFC 7641).
+ * Server: Block1 bodies are reassembled (Block1Reassembly) before the layer above sees them;
+ * responses and notifications larger than a block are cut (sliceBlock2). A large response to a
+ * method that must not run twice (POST, PUT, …) is kept for a while so later Block2 requests are
+ * served from it instead of running the handler again (§2.6 leaves how to the server).
+ */
+import type { Clock } from '../ports.js';
+import { CoapError } from '../errors.js';
+import { Code } from './numbers.js';
+import { Option } from './option-registry.js';
+import { cloneMessage, getOptions, hasOption, type Message } from './message.js';
+import { MAX_SZX, readBlock, szxToSize, writeBlock } from './block.js';
+import { Block1Reassembly, block1ErrorResponse, sliceBlock2, stripBlockOptions, type Block1Limits } from './blockwise.js';
+import { requestBlockwise, collectBlock2, type SendOne } from './blockwise-client.js';
+import { RequestTagAllocator } from './request-tag.js';
+import { peerKey, type ClientTransport, type OutgoingRequest, type RequestHandle, type ResponseSink, type ServerExchange, type ServerHandler, type StackLayer } from './exchange.js';
+import { toHex, utf8Decode } from '../bytes.js';
+import { errorResponse } from './server.js';
+
+export interface BlockwiseLayerOptions {
+  /** Largest block size we send, ask for, and serve (SZX 0..6; 6 = 1024 bytes). */
+  preferredSzx?: number;
+  /** Client: largest response body collected. */
+  maxResponseBytes?: number;
+  /** Server: Block1 reassembly limits. */
+  block1?: Partial<Block1Limits>;
+  /** Server: large responses of non-GET requests kept for later Block2 requests. */
+  responseCacheEntries?: number;
+  responseCacheMs?: number;
+}
+
+interface CachedResponse {
+  response: Message;
+  expires: number;
+}
+
+export class BlockwiseLayer implements StackLayer {
+  readonly name = 'block-wise';
+  readonly reassembly: Block1Reassembly;
+  readonly requestTags = new RequestTagAllocator();
+  private readonly szx: number;
+  private readonly cache = new Map<string, CachedResponse>();
+
+  constructor(private readonly clock: Clock, private readonly opts: BlockwiseLayerOptions = {}) {
+    this.szx = opts.preferredSzx ?? MAX_SZX;
+    szxToSize(this.szx);
+    this.reassembly = new Block1Reassembly(clock, { preferredSzx: this.szx, ...opts.block1 });
+  }
+
+  // ------------------------------------------------------------------ client
+
+  readonly client = (lower: ClientTransport): ClientTransport => ({
+    send: (req: OutgoingRequest, sink: ResponseSink): RequestHandle => {
+      let closed = false;
+      const open = new Set<RequestHandle>();
+      // One token for all requests of an operation (RFC 7959 §2.4 allows either; peers such as
+      // node-coap match Block1 blocks by token). Not for the block fetches of Observe
+      // notifications: the observation still holds its token.
+      let opToken: Uint8Array | undefined;
+      const makeSendOne = (reuseToken: boolean): SendOne => (message) =>
+        new Promise<Message>((resolve, reject) => {
+          if (closed) return reject(new Error('request closed'));
+          let settled = false;
+          let h: RequestHandle | undefined;
+          const done = () => {
+            settled = true;
+            if (h) {
+              open.delete(h);
+              h.close();
+            }
+          };
+          h = lower.send(
+            { ...req, message, token: reuseToken ? opToken : undefined },
+            {
+              response: (m) => {
+                if (settled) return;
+                done();
+                if (reuseToken && opToken === undefined && m.token.length > 0) opToken = m.token.slice();
+                resolve(m);
+              },
+              error: (e) => {
+                if (settled) return;
+                done();
+                reject(e);
+              },
+            },
+          );
+          if (settled) h.close();
+          else open.add(h);
+        });
+      const options = {
+        preferredSzx: this.szx,
+        maxBodyBytes: this.opts.maxResponseBytes,
+        requestTags: this.requestTags,
+        operationKey: peerKey(req.peer) + ' ' + getOptions(req.message, Option.URI_PATH).map(utf8Decode).join('/'),
+      };
+      const fail = (e: unknown) => {
+        if (!closed) sink.error(e instanceof Error ? e : new Error(String(e)));
+      };
+      if (hasOption(req.message, Option.OBSERVE)) {
+        // Observe: the lower exchange stays open for notifications; each is completed on its own.
+        const h = lower.send(req, {
+          response: (m) => {
+            collectBlock2(req.message, m, makeSendOne(false), options).then((whole) => {
+              if (!closed) sink.response(whole);
+            }, fail);
+          },
+          error: fail,
+        });
+        return {
+          close: () => {
+            closed = true;
+            h.close();
+            for (const x of open) x.close();
+          },
+        };
+      }
+      requestBlockwise(req.message, makeSendOne(true), options).then((m) => {
+        if (!closed) sink.response(m);
+      }, fail);
+      return {
+        close: () => {
+          closed = true;
+          for (const x of open) x.close();
+          open.clear();
+        },
+      };
+    },
+  });
+
+  // ------------------------------------------------------------------ server
+
+  readonly server = (inner: ServerHandler): ServerHandler => (ex: ServerExchange) => {
+    const req = ex.request;
+    const who = peerKey(ex.peer) + (ex.oscore ? ' kid:' + toHex(ex.oscore.recipientId) + ':' + toHex(ex.oscore.idContext ?? new Uint8Array(0)) : '');
+    let asked;
+    try {
+      asked = readBlock(req, Option.BLOCK2);
+    } catch (e) {
+      if (e instanceof CoapError) return ex.respond(errorResponse(e.code, e.diagnostic));
+      throw e;
+    }
+    const cacheKey = who + ' ' + req.code + ' ' + getOptions(req, Option.URI_PATH).map(utf8Decode).join('/');
+    if (asked && asked.num > 0 && req.code !== Code.GET && req.code !== Code.FETCH && !hasOption(req, Option.BLOCK1)) {
+      const hit = this.cachedResponse(cacheKey);
+      if (hit) return this.respondSliced(ex, req, hit);
+    }
+    const outcome = this.reassembly.receive(who, req);
+    if (outcome.kind === 'error') return ex.respond(block1ErrorResponse(outcome, req));
+    if (outcome.kind === 'continue') {
+      const r: Message = { type: req.type, code: Code.CONTINUE, messageId: 0, token: req.token, options: [], payload: new Uint8Array(0) };
+      writeBlock(r, Option.BLOCK1, outcome.block1);
+      return ex.respond(r);
+    }
+    let request = req;
+    if (outcome.kind === 'complete') {
+      request = stripBlockOptions(req);
+      request.payload = outcome.body;
+    }
+    const derived: ServerExchange = {
+      request,
+      peer: ex.peer,
+      oscore: ex.oscore,
+      respond: (response) => {
+        let r = response;
+        if (outcome.kind === 'complete') {
+          r = cloneMessage(response);
+          writeBlock(r, Option.BLOCK1, outcome.block1);
+        }
+        if (req.code !== Code.GET && req.code !== Code.FETCH && r.payload.length > szxToSize(this.szx)) this.remember(cacheKey, r);
+        this.respondSliced(ex, req, r);
+      },
+      notify: (response, confirmable) => {
+        // A notification larger than a block goes as its first block; the client fetches the rest (RFC 7959 §3.4).
+        let r: Message;
+        try {
+          r = sliceBlock2(stripBlock2(req), response, this.szx);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        return ex.notify(r, confirmable);
+      },
+    };
+    inner(derived);
+  };
+
+  private respondSliced(ex: ServerExchange, req: Message, full: Message): void {
+    let r: Message;
+    try {
+      r = sliceBlock2(req, full, this.szx);
+    } catch (e) {
+      r = e instanceof CoapError ? errorResponse(e.code, e.diagnostic) : errorResponse(Code.INTERNAL_SERVER_ERROR, '');
+    }
+    ex.respond(r);
+  }
+
+  private remember(key: string, response: Message): void {
+    const max = this.opts.responseCacheEntries ?? 8;
+    this.cache.delete(key);
+    while (this.cache.size >= max) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, { response, expires: this.clock.now() + (this.opts.responseCacheMs ?? 60_000) });
+  }
+
+  private cachedResponse(key: string): Message | undefined {
+    const e = this.cache.get(key);
+    if (!e) return undefined;
+    if (e.expires <= this.clock.now()) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    return e.response;
+  }
+
+  /** Drop all server state (endpoint closing). */
+  clear(): void {
+    this.reassembly.clear();
+    this.cache.clear();
+  }
+}
+
+function stripBlock2(m: Message): Message {
+  if (!hasOption(m, Option.BLOCK2)) return m;
+  const r = cloneMessage(m);
+  r.options = r.options.filter((o) => o.number !== Option.BLOCK2);
+  return r;
+}

@@ -1,0 +1,172 @@
+/**
+ * Verifying messages (RFC 8613 §8.2 request, §8.4 response), the mirror of ./protect.ts:
+ * OSCORE option → decompress (§6.1) → find the Recipient Context by kid / kid context →
+ * replay check (§7.4, read-only) → AAD (§5.4) → nonce (§5.2) → decrypt → parse the plaintext →
+ * only now update state (replay window, notification number) → the decrypted message.
+ *
+ * Every failure is a typed error (src/errors.ts) and leaves the context as it was:
+ * NotAProtectedMessage (no OSCORE option), DecodeError (malformed option or plaintext: 4.02),
+ * ContextUnavailable (no context for kid: 4.01), ReplayError (4.01), ProtectionInvalid (4.00),
+ * ReplayErrorWithEcho (App. B.1.2: the request authenticated but freshness is unknown).
+ */
+import type { CoapOption, Message } from '../coap/message.js';
+import { readOptionsAndPayload } from '../coap/codec.js';
+import { Option } from '../coap/option-registry.js';
+import { isRequestCode, isResponseCode } from '../coap/numbers.js';
+import { ContextUnavailable, DecodeError, MessageFormatError, NotAProtectedMessage, ProtectionInvalid, ReplayError, ReplayErrorWithEcho } from '../errors.js';
+import type { SecurityContext } from './context.js';
+import type { RequestBinding } from './protect.js';
+import { decodeOscoreOption, partialIvToNumber, type OscoreOptionValue } from './option.js';
+import { mergeReceivedOptions, observeFromPartialIv } from './classes.js';
+import { aeadNonce } from './nonce.js';
+import { aeadAad } from './aad.js';
+import { equalBytes as bytesEqual } from '../bytes.js';
+
+/** Find the security context whose Recipient ID is `kid` (and ID Context `kidContext`, when sent). */
+export type ContextLookup = (kid: Uint8Array, kidContext: Uint8Array | undefined) => SecurityContext | undefined;
+
+/**
+ * The server's Echo source and check (RFC 9175), used only while a replay window is unknown
+ * (App. B.1.2). The CoAP layer implements it (freshness by time or by a stored nonce).
+ */
+export interface EchoVerifier {
+  /** A fresh Echo value to challenge a request received on `context`. */
+  issue(context: SecurityContext): Uint8Array;
+  /** True when `echo`, the Inner Echo of an authenticated request, proves it fresh. */
+  verify(context: SecurityContext, echo: Uint8Array): boolean;
+}
+
+export interface UnprotectRequestOptions {
+  echo?: EchoVerifier;
+}
+
+/** The single OSCORE option of a message, decompressed. */
+function readOscoreOption(message: Message): OscoreOptionValue {
+  let value: Uint8Array | undefined;
+  for (const o of message.options) {
+    if (o.number !== Option.OSCORE) continue;
+    if (value !== undefined) throw new DecodeError('more than one OSCORE option');
+    value = o.value;
+  }
+  if (value === undefined) throw new NotAProtectedMessage('no OSCORE option');
+  return decodeOscoreOption(value);
+}
+
+/** Parse the decrypted plaintext (§5.3); a malformed one is a DecodeError. */
+function parsePlaintext(pt: Uint8Array): { code: number; options: CoapOption[]; payload: Uint8Array } {
+  let parts: { options: CoapOption[]; payload: Uint8Array };
+  try {
+    parts = readOptionsAndPayload(pt, 1, pt.length);
+  } catch (e) {
+    if (e instanceof MessageFormatError) throw new DecodeError('plaintext: ' + e.message);
+    throw e;
+  }
+  for (const o of parts.options) if (o.number === Option.OSCORE) throw new DecodeError('plaintext carries an OSCORE option (nested OSCORE)');
+  return { code: pt[0], options: parts.options, payload: parts.payload };
+}
+
+function checkCiphertextLength(context: SecurityContext, payload: Uint8Array): void {
+  // At least the code byte plus the tag.
+  if (payload.length < context.algorithm.tagLength + 1) throw new DecodeError('ciphertext of ' + payload.length + ' bytes is shorter than code + tag');
+}
+
+function innerOption(options: readonly CoapOption[], number: number): Uint8Array | undefined {
+  for (const o of options) if (o.number === number) return o.value;
+  return undefined;
+}
+
+/** §8.2: verify a request. `lookup` finds the context; state changes only on success. */
+export function unprotectRequest(message: Message, lookup: ContextLookup, options: UnprotectRequestOptions = {}): { message: Message; binding: RequestBinding; context: SecurityContext } {
+  const cose = readOscoreOption(message);
+  if (!isRequestCode(message.code)) throw new DecodeError('OSCORE request with non-request code ' + message.code);
+  if (!cose.partialIv) throw new DecodeError('request without Partial IV');
+  if (!cose.kid) throw new DecodeError('request without kid');
+  const context = lookup(cose.kid, cose.kidContext);
+  if (!context) throw new ContextUnavailable('Security context not found');
+  checkCiphertextLength(context, message.payload);
+  const piv = cose.partialIv;
+  const seq = partialIvToNumber(piv);
+  const window = context.replayWindow;
+  if (!window.isUnknown) window.check(seq);
+
+  // Copies: the binding outlives the datagram buffer (responses, notifications).
+  const kid = new Uint8Array(cose.kid);
+  const pivCopy = new Uint8Array(piv);
+  const aad = aeadAad(context.algorithm.id, kid, pivCopy);
+  const nonce = aeadNonce(context.commonIv, context.recipientId, pivCopy);
+  const pt = context.recipientKey.open(nonce, aad, message.payload);
+  if (pt === null) throw new ProtectionInvalid('Decryption failed');
+  const inner = parsePlaintext(pt);
+  if (!isRequestCode(inner.code)) throw new DecodeError('plaintext code ' + inner.code + ' is not a request code');
+
+  const observe = innerOption(inner.options, Option.OBSERVE);
+  const registration = observe !== undefined && partialIvToNumber(observe) === 0;
+  const binding: RequestBinding = { context, kid, piv: pivCopy, seq, nonce, aad, observe: registration, notificationNumber: undefined };
+
+  if (window.isUnknown) {
+    // App. B.1.2: authenticated, but a replay cannot be ruled out until an Echo proves freshness.
+    const echo = innerOption(inner.options, Option.ECHO);
+    if (!options.echo) throw new ReplayError('replay window unknown after reboot and no Echo verifier configured');
+    if (echo === undefined || !options.echo.verify(context, echo)) throw new ReplayErrorWithEcho<RequestBinding>('Replay window unknown: freshness must be proven with Echo', options.echo.issue(context), binding);
+    window.initialiseFromFreshRequest(seq);
+  } else {
+    window.accept(seq);
+  }
+
+  const plain: Message = { type: message.type, code: inner.code, messageId: message.messageId, token: message.token, options: mergeReceivedOptions(message.options, inner.options), payload: inner.payload };
+  return { message: plain, binding, context };
+}
+
+/**
+ * §8.4: verify a response to the request of `binding`. For notifications (Inner Observe with a
+ * Partial IV) the Partial IV must exceed the binding's notification number (§7.4.1), which is
+ * then raised; the decrypted Observe value becomes the Partial IV's low 24 bits (§4.1.3.5.2).
+ */
+export function unprotectResponse(message: Message, binding: RequestBinding): { message: Message; partialIv: number | undefined } {
+  const cose = readOscoreOption(message);
+  if (!isResponseCode(message.code)) throw new DecodeError('OSCORE response with non-response code ' + message.code);
+  if (cose.kidContext) throw new DecodeError('kid context in a response');
+  const context = binding.context;
+  checkCiphertextLength(context, message.payload);
+  let nonce = binding.nonce;
+  let seq: number | undefined;
+  if (cose.partialIv) {
+    seq = partialIvToNumber(cose.partialIv);
+    if (binding.observe && binding.notificationNumber !== undefined && seq <= binding.notificationNumber)
+      throw new ReplayError('notification Partial IV ' + seq + ' not above notification number ' + binding.notificationNumber);
+    nonce = aeadNonce(context.commonIv, context.recipientId, cose.partialIv);
+  }
+  const pt = context.recipientKey.open(nonce, binding.aad, message.payload);
+  if (pt === null) throw new ProtectionInvalid('Decryption failed');
+  const inner = parsePlaintext(pt);
+  if (!isResponseCode(inner.code)) throw new DecodeError('plaintext code ' + inner.code + ' is not a response code');
+
+  let innerOptions = inner.options;
+  const hasObserve = innerOption(innerOptions, Option.OBSERVE) !== undefined;
+  if (hasObserve && !binding.observe) throw new ProtectionInvalid('Inner Observe in a response to a request that did not register');
+  // §8.4.2: a notification (Inner Observe) must carry its own Partial IV; a final response
+  // without Observe may reuse the request nonce (libcoap ends observations that way).
+  if (binding.observe && hasObserve && seq === undefined) throw new ProtectionInvalid('notification without Partial IV');
+  if (hasObserve && seq !== undefined) {
+    binding.notificationNumber = seq;
+    const value = observeFromPartialIv(seq);
+    innerOptions = innerOptions.map((o) => (o.number === Option.OBSERVE ? { number: o.number, value } : o));
+  }
+  const plain: Message = { type: message.type, code: inner.code, messageId: message.messageId, token: message.token, options: mergeReceivedOptions(message.options, innerOptions), payload: inner.payload };
+  return { message: plain, partialIv: seq };
+}
+
+/**
+ * A ContextLookup over a fixed list: Recipient ID equal to kid and, when the request carries a
+ * kid context, ID Context equal to it (§5.1: the server SHALL then use a context with that ID Context).
+ */
+export function contextLookup(contexts: readonly SecurityContext[]): ContextLookup {
+  return (kid, kidContext) => {
+    for (const c of contexts) {
+      if (!bytesEqual(c.recipientId, kid)) continue;
+      if (kidContext !== undefined && (c.idContext === undefined || !bytesEqual(c.idContext, kidContext))) continue;
+      return c;
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,248 @@
+/**
+ * FlashContextStore: the ContextStore (src/oscore/store.ts) of one security context, kept as one
+ * key in a RecordLog shared by every context of the partition (RFC 8613 App. B.1).
+ *
+ * - Sender sequence (App. B.1.1): `reserve(upTo)` writes a record with a limit L ≥ upTo before it
+ *   returns; every seq < L may then be used with no further write. The chunk by which L moves
+ *   ahead follows a ChunkRule: aiocoap's (10, doubling up to 10,000) by default, or a rate-bounded
+ *   rule that keeps writes per hour bounded. After an unclean stop the sender resumes at the stored
+ *   limit: at most one chunk of numbers is skipped, none is reused.
+ * - Replay window (App. B.1.2): load() hands OSCORE the stored state; if that state is exact (a
+ *   clean close, or a fresh context) it is overwritten *before load returns* by a record that says
+ *   'unknown' (together with the first reservation), so a crash can never bring back a stale
+ *   window. close() writes the exact next seq and window: nothing is lost at a clean shutdown.
+ *
+ * Record body: kind (1 running: window unknown, seq = reservation limit; 2 closed: seq = exact
+ * next seq) · seq as 6 bytes LE · closed only: window kind (0 fresh, 1 unknown, 2 snapshot) and,
+ * for a snapshot, size u16 · highest + 1 as 6 bytes · mask.
+ */
+import type { ContextStore, ReplayState, ReplayWindowSnapshot } from '../oscore/store.js';
+import { LoadError } from '../errors.js';
+import { toHex } from '../bytes.js';
+import { RecordLog } from './record-log.js';
+
+/** Partial IVs are at most 5 bytes (§7.2.1): every seq < 2^40 may be used. */
+export const SEQUENCE_SPACE = 2 ** 40;
+
+const KIND_RUNNING = 1;
+const KIND_CLOSED = 2;
+const WINDOW_FRESH = 0;
+const WINDOW_UNKNOWN = 1;
+const WINDOW_SNAPSHOT = 2;
+const MAX_WINDOW = 4096;
+
+/** How far each reservation reaches ahead. `next()` is asked once per reservation write. */
+export interface ChunkRule {
+  next(): number;
+}
+
+/** aiocoap's rule: 10, 20, 40, … doubling up to 10,000, restarting at every boot. */
+export function doublingChunks(start = 10, max = 10000): ChunkRule {
+  let chunk = start;
+  return {
+    next() {
+      const c = chunk;
+      chunk = Math.min(chunk * 2, max);
+      return c;
+    },
+  };
+}
+
+/**
+ * Rate-bounded rule: double the chunk while reservations come faster than one per `intervalMs`,
+ * halve it when they come slower than one per 4 × `intervalMs`. Writes stay near one per interval
+ * at any message rate (≤ 3600 s / interval per hour at steady rate); a crash skips about
+ * rate × interval numbers at most 2×.
+ */
+export function rateBoundedChunks(now: () => number, intervalMs = 60000, start = 10, max = 2 ** 24): ChunkRule {
+  let chunk = start;
+  let last = -Infinity;
+  return {
+    next() {
+      const t = now();
+      const dt = t - last;
+      if (last !== -Infinity) {
+        if (dt < intervalMs) chunk = Math.min(chunk * 2, max);
+        else if (dt > 4 * intervalMs) chunk = Math.max(start, Math.floor(chunk / 2));
+      }
+      last = t;
+      return chunk;
+    },
+  };
+}
+
+export interface StoredContextState {
+  nextSeq: number;
+  window: ReplayState;
+}
+
+function putSeq(b: Uint8Array, at: number, v: number): void {
+  for (let i = 0; i < 6; i++) {
+    b[at + i] = v % 256;
+    v = Math.floor(v / 256);
+  }
+}
+
+function getSeq(b: Uint8Array, at: number): number {
+  let v = 0;
+  for (let i = 5; i >= 0; i--) v = v * 256 + b[at + i];
+  return v;
+}
+
+function encodeRunning(limit: number): Uint8Array {
+  const b = new Uint8Array(7);
+  b[0] = KIND_RUNNING;
+  putSeq(b, 1, limit);
+  return b;
+}
+
+function encodeClosed(nextSeq: number, window: ReplayState): Uint8Array {
+  const mask = typeof window === 'string' ? 0 : window.mask.length;
+  const b = new Uint8Array(typeof window === 'string' ? 8 : 16 + mask);
+  b[0] = KIND_CLOSED;
+  putSeq(b, 1, nextSeq);
+  if (window === 'fresh') b[7] = WINDOW_FRESH;
+  else if (window === 'unknown') b[7] = WINDOW_UNKNOWN;
+  else {
+    b[7] = WINDOW_SNAPSHOT;
+    b[8] = window.size & 0xff;
+    b[9] = window.size >>> 8;
+    putSeq(b, 10, window.highest + 1);
+    b.set(window.mask, 16);
+  }
+  return b;
+}
+
+function decode(b: Uint8Array, name: string): { running: boolean; seq: number; window: ReplayState } {
+  const bad = (why: string) => new LoadError('stored context ' + name + ': ' + why);
+  if (b.length < 7 || (b[0] !== KIND_RUNNING && b[0] !== KIND_CLOSED)) throw bad('unknown record kind');
+  const seq = getSeq(b, 1);
+  if (seq > SEQUENCE_SPACE) throw bad('sequence number ' + seq + ' out of range');
+  if (b[0] === KIND_RUNNING) {
+    if (b.length !== 7) throw bad('bad running record length');
+    return { running: true, seq, window: 'unknown' };
+  }
+  if (b.length < 8) throw bad('truncated');
+  if (b[7] === WINDOW_FRESH || b[7] === WINDOW_UNKNOWN) {
+    if (b.length !== 8) throw bad('bad closed record length');
+    return { running: false, seq, window: b[7] === WINDOW_FRESH ? 'fresh' : 'unknown' };
+  }
+  if (b[7] !== WINDOW_SNAPSHOT || b.length < 16) throw bad('bad replay window kind');
+  const size = b[8] | (b[9] << 8);
+  if (size < 1 || size > MAX_WINDOW || b.length !== 16 + ((size + 7) >> 3)) throw bad('bad replay window size ' + size);
+  const highest = getSeq(b, 10) - 1;
+  if (highest >= SEQUENCE_SPACE) throw bad('bad replay window highest ' + highest);
+  return { running: false, seq, window: { size, highest, mask: b.slice(16) } };
+}
+
+function checkWindow(w: ReplayState): void {
+  if (w === 'fresh' || w === 'unknown') return;
+  if (!w || !Number.isInteger(w.size) || w.size < 1 || w.size > MAX_WINDOW) throw new RangeError('replay window size must be 1..' + MAX_WINDOW);
+  if (!(w.mask instanceof Uint8Array) || w.mask.length !== (w.size + 7) >> 3) throw new RangeError('replay window mask must be ceil(size/8) bytes');
+  if (!Number.isInteger(w.highest) || w.highest < -1 || w.highest >= SEQUENCE_SPACE) throw new RangeError('replay window highest out of range');
+}
+
+function checkSeq(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0 || n > SEQUENCE_SPACE) throw new RangeError(what + ' must be an integer in 0..2^40, got ' + n);
+}
+
+export interface FlashContextStoreOptions {
+  /** Default: doublingChunks() (aiocoap: 10 doubling to 10,000). */
+  chunks?: ChunkRule;
+}
+
+export class FlashContextStore implements ContextStore {
+  readonly log: RecordLog;
+  readonly key: Uint8Array;
+  private readonly chunks: ChunkRule;
+  private state: 'new' | 'loaded' | 'closed' = 'new';
+  private limit = 0;
+  private loadedSeq = 0;
+  /** Reservation records written by this store (load marker included). */
+  writes = 0;
+
+  private constructor(log: RecordLog, key: Uint8Array, options: FlashContextStoreOptions) {
+    this.log = log;
+    this.key = key.slice();
+    this.chunks = options.chunks ?? doublingChunks();
+  }
+
+  /**
+   * Store a new security context (fresh keys, or one moved here with `exportState` from a closed
+   * store that was then destroyed). Refuses a key that is already stored.
+   */
+  static create(log: RecordLog, key: Uint8Array, initial: StoredContextState = { nextSeq: 0, window: 'fresh' }, options: FlashContextStoreOptions = {}): FlashContextStore {
+    checkSeq(initial.nextSeq, 'nextSeq');
+    checkWindow(initial.window);
+    if (log.has(key)) throw new LoadError('stored context ' + toHex(key) + ' already exists');
+    log.append(key, encodeClosed(initial.nextSeq, initial.window));
+    return new FlashContextStore(log, key, options);
+  }
+
+  /** A stored context; LoadError when it is missing, damaged or malformed. */
+  static open(log: RecordLog, key: Uint8Array, options: FlashContextStoreOptions = {}): FlashContextStore {
+    const body = log.read(key);
+    if (!body) throw new LoadError('stored context ' + toHex(key) + ' not found');
+    decode(body, toHex(key));
+    return new FlashContextStore(log, key, options);
+  }
+
+  load(): { nextSeq: number; window: ReplayState } {
+    if (this.state !== 'new') throw new Error('FlashContextStore.load() is called once');
+    const body = this.log.read(this.key);
+    if (!body) throw new LoadError('stored context ' + toHex(this.key) + ' not found');
+    const s = decode(body, toHex(this.key));
+    this.loadedSeq = s.seq;
+    this.limit = s.seq;
+    if (!s.running) {
+      // The exact window is about to go stale: mark it unknown (and reserve) before OSCORE runs.
+      this.writeLimit(Math.min(SEQUENCE_SPACE, s.seq + this.chunks.next()));
+    }
+    this.state = 'loaded';
+    return { nextSeq: s.seq, window: s.window };
+  }
+
+  reserve(upTo: number): number {
+    if (this.state !== 'loaded') throw new Error('FlashContextStore.reserve() needs load() first and no close()');
+    checkSeq(upTo, 'reserve(upTo)');
+    if (upTo <= this.limit) return this.limit;
+    this.writeLimit(Math.min(SEQUENCE_SPACE, Math.max(upTo, this.limit + this.chunks.next())));
+    return this.limit;
+  }
+
+  private writeLimit(limit: number): void {
+    this.log.append(this.key, encodeRunning(limit));
+    this.limit = limit;
+    this.writes++;
+  }
+
+  close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
+    if (this.state !== 'loaded') throw new Error('FlashContextStore.close() needs load() first, once');
+    checkSeq(nextSeq, 'nextSeq');
+    checkWindow(window);
+    // Going below the loaded value would hand out numbers that may have been used before.
+    if (nextSeq < this.loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.loadedSeq);
+    this.log.append(this.key, encodeClosed(nextSeq, window));
+    this.state = 'closed';
+  }
+
+  /** The durable limit: every seq below it may have been used. */
+  get reservedLimit(): number {
+    return this.limit;
+  }
+
+  /** After close(): the exact stored state, to move the context (then destroy() it here). */
+  exportState(): StoredContextState {
+    if (this.state !== 'closed') throw new Error('exportState() only after close(): a running context cannot be moved');
+    const body = this.log.read(this.key);
+    if (!body) throw new LoadError('stored context ' + toHex(this.key) + ' not found');
+    const s = decode(body, toHex(this.key));
+    return { nextSeq: s.seq, window: s.window };
+  }
+
+  /** After close(): delete the context from this partition (a tombstone), so it cannot be opened here again. */
+  destroy(): void {
+    if (this.state !== 'closed') throw new Error('destroy() only after close()');
+    this.log.delete(this.key);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * HMAC-SHA-256 (RFC 2104) and HKDF (RFC 5869) on a native SHA-256 shaped like Moddable's
+ * `crypt` Digest (write ArrayBuffers, close() → digest). The device build swaps this in for
+ * src/crypto/hkdf.ts (see rollup.config.mjs), so @noble/hashes stays out of the device bundle;
+ * the exported function has the same signature as src/crypto/hkdf.ts's `hkdfSha256`.
+ * Takes the Digest class as an argument so tests can run it without the Moddable runtime.
+ */
+
+/** The part of `crypt`'s Digest used here. */
+export interface Sha256Digest {
+  write(data: ArrayBuffer): void;
+  close(): ArrayBuffer;
+}
+export type Sha256DigestClass = new (type: 'SHA256') => Sha256Digest;
+
+const BLOCK = 64;
+const HASH = 32;
+export const HKDF_SHA256_MAX_LENGTH = 255 * HASH;
+
+function toBuffer(b: Uint8Array): ArrayBuffer {
+  return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer) as ArrayBuffer;
+}
+
+export function makeHkdfSha256(Digest: Sha256DigestClass) {
+  const sha256 = (parts: Uint8Array[]): Uint8Array => {
+    const d = new Digest('SHA256');
+    for (const p of parts) if (p.length) d.write(toBuffer(p));
+    return new Uint8Array(d.close());
+  };
+
+  const hmac = (key: Uint8Array, parts: Uint8Array[]): Uint8Array => {
+    const k = new Uint8Array(BLOCK);
+    k.set(key.length > BLOCK ? sha256([key]) : key);
+    const ipad = new Uint8Array(BLOCK);
+    const opad = new Uint8Array(BLOCK);
+    for (let i = 0; i < BLOCK; i++) {
+      ipad[i] = k[i] ^ 0x36;
+      opad[i] = k[i] ^ 0x5c;
+    }
+    const inner = sha256([ipad, ...parts]);
+    const out = sha256([opad, inner]);
+    k.fill(0);
+    ipad.fill(0);
+    opad.fill(0);
+    return out;
+  };
+
+  /** HKDF-SHA256(IKM, salt, info) → `length` bytes; an empty salt is HashLen zeros (RFC 5869 §2.2). */
+  return function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    if (!(ikm instanceof Uint8Array) || !(salt instanceof Uint8Array) || !(info instanceof Uint8Array)) {
+      throw new TypeError('HKDF-SHA256: ikm, salt and info must be Uint8Array');
+    }
+    if (!Number.isInteger(length) || length < 1 || length > HKDF_SHA256_MAX_LENGTH) {
+      throw new RangeError('HKDF-SHA256: length must be 1..' + HKDF_SHA256_MAX_LENGTH + ' bytes, got ' + length);
+    }
+    const prk = hmac(salt.length ? salt : new Uint8Array(HASH), [ikm]);
+    const out = new Uint8Array(length);
+    let t: Uint8Array = new Uint8Array(0);
+    for (let i = 1, done = 0; done < length; i++) {
+      t = hmac(prk, [t, info, new Uint8Array([i])]);
+      out.set(t.subarray(0, Math.min(HASH, length - done)), done);
+      done += HASH;
+    }
+    prk.fill(0);
+    return out;
+  };
+}

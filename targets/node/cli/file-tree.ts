@@ -1,0 +1,234 @@
+/**
+ * The resources of `oscore-xs fileserver`: a directory tree served over CoAP the way
+ * aiocoap-fileserver serves it (RFC 7252 §5.8 GET, §5.10.6 ETag, RFC 6690 listings):
+ *
+ * - a directory (path ending in "/", or the root) → link-format, `<name/>;ct=40` for directories
+ *   and `<name>` for files, comma-separated, Content-Format 40 (names sorted, for stable output);
+ * - a file → its bytes, Content-Format guessed from the extension (text → 0, JSON → 50, CBOR → 60,
+ *   link-format → 40, XML → 41, anything else 42), an ETag from (inode, size, mtime); a request
+ *   carrying the current ETag gets 2.03 Valid (§5.10.6);
+ * - aiocoap's errors: 4.00 "Error: Not a file (add trailing slash)" / "Error: Not a directory (strip
+ *   the trailing slash)", 4.04 "Error: File not found!", 4.00 for "." / ".." / "/" in a segment;
+ * - with `write`: PUT stores a file (atomically; If-Match / If-None-Match → 4.12, RFC 7252 §5.10.8),
+ *   DELETE removes one (2.02); without it both get 4.05.
+ *
+ * Block2 and Observe are not done here: the Block-wise layer cuts large responses and the Observe
+ * layer registers observers (the file server marks files observable and calls notify on change).
+ * Symlinks leading out of the root are refused (4.04), so only the tree itself is visible.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { join, sep } from 'node:path';
+import { Code } from '../../../src/coap/numbers.js';
+import { Option } from '../../../src/coap/option-registry.js';
+import { createMessage, getOptions, getUintOption, hasOption, type Message } from '../../../src/coap/message.js';
+import { encodeUint, equalBytes, utf8Decode, utf8Encode } from '../../../src/bytes.js';
+import type { ServerExchange } from '../../../src/coap/exchange.js';
+
+export interface FileTreeOptions {
+  write?: boolean;
+  /** Largest file served or accepted (bytes). */
+  maxFileBytes?: number;
+}
+
+const CONTENT_FORMATS: Record<string, number> = {
+  txt: 0, text: 0, md: 0, csv: 0, html: 0, htm: 0, css: 0, js: 0, log: 0,
+  wlnk: 40, link: 40,
+  xml: 41,
+  json: 50,
+  cbor: 60,
+};
+
+export function guessContentFormat(name: string): number {
+  const dot = name.lastIndexOf('.');
+  const ext = dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+  return CONTENT_FORMATS[ext] ?? 42;
+}
+
+/** ETag of a file version: 8 bytes of SHA-256 over what changes when the file does. */
+export function fileEtag(st: Stats): Uint8Array {
+  const h = createHash('sha256').update(st.ino + ':' + st.size + ':' + st.mtimeMs + ':' + st.ctimeMs).digest();
+  return new Uint8Array(h.buffer, h.byteOffset, 8).slice();
+}
+
+function reply(code: number, payload: string | Uint8Array = '', options: { number: number; value: Uint8Array }[] = []): Message {
+  return createMessage({ code, options, payload: typeof payload === 'string' ? utf8Encode(payload) : payload });
+}
+
+const BAD_SEGMENT = /[\/\\\0]/;
+
+export class FileTree {
+  readonly root: string;
+  private readonly realRoot: string;
+  private readonly write: boolean;
+  private readonly maxFileBytes: number;
+
+  constructor(root: string, opts: FileTreeOptions = {}) {
+    this.root = root;
+    this.realRoot = realpathSync(root);
+    if (!statSync(this.realRoot).isDirectory()) throw new Error(root + ': not a directory');
+    this.write = opts.write ?? false;
+    this.maxFileBytes = opts.maxFileBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** Uri-Path segments → local path, or an error response. `dir` says the path ended in "/". */
+  resolve(request: Message): { path: string; segments: string[]; dir: boolean } | Message {
+    const segs = getOptions(request, Option.URI_PATH).map(utf8Decode);
+    const dir = segs.length === 0 || segs[segs.length - 1] === '';
+    const names = dir && segs.length > 0 ? segs.slice(0, -1) : segs;
+    for (const s of names) if (s === '' || s === '.' || s === '..' || BAD_SEGMENT.test(s)) return reply(Code.BAD_REQUEST, 'Error: invalid path');
+    return { path: join(this.realRoot, ...names), segments: names, dir };
+  }
+
+  /** Is `path` inside the root once symlinks are followed? (Missing files count as inside.) */
+  private inside(path: string): boolean {
+    try {
+      const real = realpathSync(path);
+      return real === this.realRoot || real.startsWith(this.realRoot + sep);
+    } catch {
+      return true;
+    }
+  }
+
+  /** Local path of a regular file a request names (for Observe), or undefined. */
+  observableFile(request: Message): string | undefined {
+    const r = this.resolve(request);
+    if (!('path' in r) || r.dir || !this.inside(r.path)) return undefined;
+    try {
+      return statSync(r.path).isFile() ? r.path : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Answer one request (the handler at the top of the server stack). */
+  handle(ex: ServerExchange): void {
+    ex.respond(this.render(ex.request));
+  }
+
+  render(request: Message): Message {
+    const r = this.resolve(request);
+    if (!('path' in r)) return r;
+    if (!this.inside(r.path)) return reply(Code.NOT_FOUND, 'Error: File not found!');
+    switch (request.code) {
+      case Code.GET:
+        return this.get(request, r.path, r.dir, r.segments);
+      case Code.PUT:
+        return this.write ? this.put(request, r.path, r.dir) : reply(Code.METHOD_NOT_ALLOWED, 'Writing is disabled (start with --write)');
+      case Code.DELETE:
+        return this.write ? this.delete(r.path, r.dir) : reply(Code.METHOD_NOT_ALLOWED, 'Writing is disabled (start with --write)');
+      default:
+        return reply(Code.METHOD_NOT_ALLOWED);
+    }
+  }
+
+  private get(request: Message, path: string, dir: boolean, segments: string[]): Message {
+    if (segments.length === 2 && segments[0] === '.well-known' && segments[1] === 'core' && !dir) {
+      try {
+        statSync(path);
+      } catch {
+        // Like aiocoap: a single link to the index when the tree has no such file.
+        return reply(Code.CONTENT, '</>;ct=40', [{ number: Option.CONTENT_FORMAT, value: encodeUint(40) }]);
+      }
+    }
+    let st: Stats;
+    try {
+      st = statSync(path);
+    } catch {
+      return reply(Code.NOT_FOUND, 'Error: File not found!');
+    }
+    if (st.isDirectory()) {
+      if (!dir) return reply(Code.BAD_REQUEST, 'Error: Not a file (add trailing slash)');
+      return reply(Code.CONTENT, this.listing(path), [{ number: Option.CONTENT_FORMAT, value: encodeUint(40) }]);
+    }
+    if (!st.isFile()) return reply(Code.NOT_FOUND, 'Error: File not found!');
+    if (dir) return reply(Code.BAD_REQUEST, 'Error: Not a directory (strip the trailing slash)');
+    if (st.size > this.maxFileBytes) return reply(Code.INTERNAL_SERVER_ERROR, 'File too large to serve');
+    const etag = fileEtag(st);
+    const etagOpt = { number: Option.ETAG, value: etag };
+    for (const e of getOptions(request, Option.ETAG)) if (equalBytes(e, etag)) return reply(Code.VALID, '', [etagOpt]);
+    let data: Uint8Array;
+    try {
+      data = readFileSync(path);
+    } catch {
+      return reply(Code.NOT_FOUND, 'Error: File not found!');
+    }
+    const cf = { number: Option.CONTENT_FORMAT, value: encodeUint(guessContentFormat(path)) };
+    return reply(Code.CONTENT, data, [etagOpt, cf]);
+  }
+
+  private listing(path: string): string {
+    const links: string[] = [];
+    for (const name of readdirSync(path).sort()) {
+      let isDir = false;
+      try {
+        isDir = statSync(join(path, name)).isDirectory();
+      } catch {
+        // A dangling symlink is listed as a file; GET will say 4.04.
+      }
+      links.push(isDir ? '<' + name + '/>;ct=40' : '<' + name + '>');
+    }
+    return links.join(',');
+  }
+
+  private put(request: Message, path: string, dir: boolean): Message {
+    if (dir) return reply(Code.BAD_REQUEST, 'Error: Not a directory (strip the trailing slash)');
+    let st: Stats | undefined;
+    try {
+      st = statSync(path);
+    } catch {
+      st = undefined;
+    }
+    if (st && !st.isFile()) return reply(Code.BAD_REQUEST, 'Error: Not a file (add trailing slash)');
+    // §5.10.8: If-Match (any listed ETag, or empty = "exists"), If-None-Match ("must not exist").
+    const ifMatch = getOptions(request, Option.IF_MATCH);
+    if (ifMatch.length > 0) {
+      const current = st ? fileEtag(st) : undefined;
+      const ok = current !== undefined && ifMatch.some((v) => v.length === 0 || equalBytes(v, current));
+      if (!ok) return reply(Code.PRECONDITION_FAILED);
+    }
+    if (hasOption(request, Option.IF_NONE_MATCH) && st) return reply(Code.PRECONDITION_FAILED);
+    if (request.payload.length > this.maxFileBytes) return reply(Code.REQUEST_ENTITY_TOO_LARGE);
+    try {
+      statSync(join(path, '..'));
+    } catch {
+      return reply(Code.NOT_FOUND, 'Error: directory does not exist');
+    }
+    const tmp = path + '.' + randomBytes(4).toString('hex') + '.tmp';
+    try {
+      const fd = openSync(tmp, 'wx', 0o644);
+      try {
+        writeSync(fd, request.payload);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+    } catch {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // nothing to clean up
+      }
+      return reply(Code.INTERNAL_SERVER_ERROR, 'Cannot write file');
+    }
+    const etag = fileEtag(statSync(path));
+    return reply(st ? Code.CHANGED : Code.CREATED, '', [{ number: Option.ETAG, value: etag }]);
+  }
+
+  private delete(path: string, dir: boolean): Message {
+    if (dir) return reply(Code.BAD_REQUEST, 'Error: directories cannot be deleted');
+    try {
+      if (!statSync(path).isFile()) return reply(Code.BAD_REQUEST, 'Error: Not a file (add trailing slash)');
+      unlinkSync(path);
+    } catch {
+      return reply(Code.NOT_FOUND, 'Error: File not found!');
+    }
+    return reply(Code.DELETED);
+  }
+}
+
+/** Content-Format of a message, for tests and the client. */
+export function contentFormatOf(m: Message): number | undefined {
+  return getUintOption(m, Option.CONTENT_FORMAT);
+}

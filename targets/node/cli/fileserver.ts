@@ -1,0 +1,100 @@
+/**
+ * `oscore-xs fileserver DIR`: serve a directory over CoAP like aiocoap-fileserver (file-tree.ts),
+ * with OSCORE for the contexts of a credentials file (server side: every `:label` entry), Block2
+ * for large files, and Observe on files (a changed file is sent to its observers).
+ */
+import { watchFile, unwatchFile } from 'node:fs';
+import type { StackLayer, ServerHandler } from '../../../src/coap/exchange.js';
+import { Option } from '../../../src/coap/option-registry.js';
+import { getOptions } from '../../../src/coap/message.js';
+import { Code } from '../../../src/coap/numbers.js';
+import { errorResponse } from '../../../src/coap/server.js';
+import { toHex, utf8Decode } from '../../../src/bytes.js';
+import { flagOpt, helpText, parseArgs, parseHostPort, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { aborted, type CliIo } from './io.js';
+import { FileTree } from './file-tree.js';
+import { openServerStack } from './stack.js';
+
+export const fileserverSpec: CommandSpec = {
+  name: 'fileserver',
+  usage: 'DIR',
+  summary: 'Serve the files of DIR over CoAP (listings in link-format, ETag, Block2, Observe), like aiocoap-fileserver.',
+  options: [
+    { name: 'credentials', value: 'FILE', help: 'aiocoap credentials file; its OSCORE contexts (e.g. ":client1") may protect requests' },
+    { name: 'bind', value: 'HOST[:PORT]', help: 'address to listen on (default: all addresses, port 5683)' },
+    { name: 'require-oscore', help: 'answer unprotected requests with 4.01 Unauthorized' },
+    { name: 'write', help: 'allow PUT (store a file) and DELETE (remove one)' },
+    { name: 'poll-ms', value: 'MS', help: 'how often observed files are checked for changes (default 1000)' },
+    { name: 'verbose', short: 'v', help: 'log each request to stderr' },
+  ],
+  details: [
+    'examples:',
+    '  oscore-xs fileserver ./public',
+    '  oscore-xs fileserver ./public --credentials server.json --require-oscore --bind 127.0.0.1:5683',
+  ].join('\n'),
+};
+
+/**
+ * Marks a file observable before the Observe layer looks at the request, and watches it: the
+ * Observe layer only registers observers of paths marked so (observe-layer.ts).
+ */
+function fileObserveMarker(tree: FileTree, onFile: (path: string, file: string) => void): StackLayer {
+  return {
+    name: 'file-observe-marker',
+    server: (inner: ServerHandler): ServerHandler => (ex) => {
+      if (ex.request.code === Code.GET && getOptions(ex.request, Option.OBSERVE).length > 0) {
+        const file = tree.observableFile(ex.request);
+        if (file) onFile(getOptions(ex.request, Option.URI_PATH).map(utf8Decode).join('/'), file);
+      }
+      inner(ex);
+    },
+  };
+}
+
+export async function fileserver(argv: string[], io: CliIo): Promise<number> {
+  const p = parseArgs(fileserverSpec, argv);
+  if (p.help) {
+    io.out(helpText(fileserverSpec));
+    return 0;
+  }
+  if (p.positionals.length !== 1) throw new UsageError('expected one directory');
+  const bind = parseHostPort(stringOpt(p, 'bind') ?? '', 5683);
+  const pollMs = Number(stringOpt(p, 'poll-ms') ?? 1000);
+  if (!(pollMs >= 50)) throw new UsageError('--poll-ms: at least 50');
+  let tree: FileTree;
+  try {
+    tree = new FileTree(p.positionals[0], { write: flagOpt(p, 'write') });
+  } catch (e) {
+    throw new UsageError(p.positionals[0] + ': not a readable directory');
+  }
+  const requireOscore = flagOpt(p, 'require-oscore');
+  const verbose = flagOpt(p, 'verbose');
+  const watched = new Map<string, string>();
+  const stack = await openServerStack({
+    host: bind.host || undefined,
+    port: bind.port,
+    credentials: stringOpt(p, 'credentials'),
+    io,
+    verbose,
+    markers: [
+      fileObserveMarker(tree, (path, file) => {
+        if (watched.has(path)) return;
+        watched.set(path, file);
+        stack.observe.markObservable(path);
+        watchFile(file, { interval: pollMs }, (cur, prev) => {
+          if (cur.mtimeMs !== prev.mtimeMs || cur.size !== prev.size || cur.ino !== prev.ino) stack.observe.notify(path);
+        });
+      }),
+    ],
+    top: (ex) => {
+      if (requireOscore && !ex.oscore) return ex.respond(errorResponse(Code.UNAUTHORIZED, 'OSCORE required'));
+      if (verbose) io.err('request ' + ex.request.code + ' /' + getOptions(ex.request, Option.URI_PATH).map(utf8Decode).join('/') + ' from ' + ex.peer.address + ':' + ex.peer.port + (ex.oscore ? ' (OSCORE)' : '') + ' options ' + ex.request.options.map((o) => o.number + '=' + toHex(o.value)).join(' ') + '\n');
+      tree.handle(ex);
+    },
+  });
+  io.err('serving ' + tree.root + ' on ' + (bind.host || '*') + ':' + stack.udp.localPort + (stack.contexts.length ? ' with ' + stack.contexts.length + ' OSCORE context(s)' : '') + '\n');
+  await aborted(io.signal);
+  for (const file of watched.values()) unwatchFile(file);
+  await stack.close();
+  return 0;
+}

@@ -1,0 +1,134 @@
+/**
+ * The CoAP stack the CLI commands run on: a Node UDP endpoint with the layers of ARCHITECTURE.md —
+ * messaging, OSCORE (when credentials name contexts), inner Block-wise (RFC 7959), Observe
+ * (RFC 7641) — and OSCORE security contexts opened from aiocoap context directories, closed
+ * cleanly (exact sequence number and replay window written back) when the command ends.
+ */
+import { Endpoint } from '../../../src/coap/endpoint.js';
+import type { ServerHandler, StackLayer } from '../../../src/coap/exchange.js';
+import { BlockwiseLayer } from '../../../src/coap/blockwise-layer.js';
+import { ObserveLayer } from '../../../src/coap/observe-layer.js';
+import { SecurityContext } from '../../../src/oscore/context.js';
+import { LoadError } from '../../../src/errors.js';
+import { UdpPort } from '../udp.js';
+import { nodeClock, nodeRandom } from '../ports.js';
+import { ContextDirectory, securityContextParams } from '../context-dir.js';
+import { CredentialsFile } from '../credentials.js';
+import type { CliIo } from './io.js';
+import { oscoreLayer } from '../../../src/coap/oscore-layer.js';
+import { contextLookup } from '../../../src/oscore/unprotect.js';
+import type { OutgoingRequest } from '../../../src/coap/exchange.js';
+
+/** A security context together with the directory it lives in. */
+export interface OpenContext {
+  label: string;
+  context: SecurityContext;
+  dir?: ContextDirectory;
+}
+
+/** Build SecurityContexts over opened directories; warns about unknown keys in them. */
+export function contextsFromDirs(dirs: { label: string; dir: ContextDirectory }[], io: CliIo): OpenContext[] {
+  return dirs.map(({ label, dir }) => {
+    for (const k of dir.config.unknownKeys) io.err('warning: ' + k + ': unknown key, ignored\n');
+    return { label, dir, context: new SecurityContext(securityContextParams(dir.config), { store: dir }) };
+  });
+}
+
+/** Clean shutdown of contexts: each writes its exact state, then its lock is released. */
+export async function closeContexts(contexts: OpenContext[]): Promise<void> {
+  for (const c of contexts) {
+    try {
+      c.context.close();
+    } catch {
+      // Closing must go on for the others; the directory keeps its reservation and "unknown".
+    }
+    await c.dir?.released();
+    await c.dir?.release();
+  }
+}
+
+export interface StackOptions {
+  host?: string;
+  port?: number;
+  io: CliIo;
+  verbose?: boolean;
+  /** Server layers placed between Observe and `top` (e.g. the fileserver's observe marker). */
+  markers?: StackLayer[];
+  /** The handler at the top of the server stack (instead of the router), if any. */
+  top?: ServerHandler;
+  /** OSCORE: contexts a request may be protected with (server, by kid), and the client's choice per request. */
+  oscore?: { server?: SecurityContext[]; contextFor?: (request: OutgoingRequest) => SecurityContext | undefined };
+}
+
+export interface Stack {
+  endpoint: Endpoint;
+  udp: UdpPort;
+  blockwise: BlockwiseLayer;
+  observe: ObserveLayer;
+  close(): Promise<void>;
+}
+
+export async function openStack(opts: StackOptions): Promise<Stack> {
+  const udp = await UdpPort.open({ host: opts.host, port: opts.port });
+  const blockwise = new BlockwiseLayer(nodeClock);
+  const observe = new ObserveLayer(nodeClock);
+  const inner: StackLayer[] = [blockwise, ...(opts.markers ?? []), observe];
+  if (opts.top) {
+    const top = opts.top;
+    inner.push({ name: 'top', server: () => top });
+  }
+  const o = opts.oscore;
+  const oscore = o
+    ? oscoreLayer({ lookup: o.server?.length ? contextLookup(o.server) : undefined, contextFor: o.contextFor, clock: nodeClock, random: nodeRandom })
+    : undefined;
+  const endpoint = new Endpoint({ port: udp, clock: nodeClock, random: nodeRandom, oscore, inner });
+  let closed = false;
+  return {
+    endpoint,
+    udp,
+    blockwise,
+    observe,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      observe.clear();
+      endpoint.close();
+      udp.close();
+    },
+  };
+}
+
+export interface ServerStack extends Stack {
+  contexts: OpenContext[];
+}
+
+/** A server: every OSCORE context of the credentials file is loaded; requests find theirs by kid. */
+export async function openServerStack(opts: Omit<StackOptions, 'oscore'> & { credentials?: string }): Promise<ServerStack> {
+  let contexts: OpenContext[] = [];
+  if (opts.credentials) {
+    const creds = CredentialsFile.read(opts.credentials);
+    const opened = await creds.openAll();
+    try {
+      contexts = contextsFromDirs(opened.map((o) => ({ label: o.match.pattern, dir: o.dir })), opts.io);
+    } catch (e) {
+      for (const o of opened) await o.dir.release();
+      throw e;
+    }
+    if (contexts.length === 0) throw new LoadError(opts.credentials + ': names no OSCORE context');
+  }
+  let stack: Stack;
+  try {
+    stack = await openStack({ ...opts, oscore: contexts.length ? { server: contexts.map((c) => c.context) } : undefined });
+  } catch (e) {
+    await closeContexts(contexts);
+    throw e;
+  }
+  return {
+    ...stack,
+    contexts,
+    close: async () => {
+      await stack.close();
+      await closeContexts(contexts);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * DatagramPort over Node's dgram (RFC 7252 runs over UDP, §3): one udp4 and/or one udp6 socket.
+ * Datagrams to IPv4 addresses leave through the udp4 socket, to IPv6 through udp6, so a peer's
+ * address reads back exactly as it was written (no "::ffff:" mapped forms to confuse token matching).
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import type { DatagramPort } from '../../src/ports.js';
+
+export interface UdpPortOptions {
+  /** Address to bind: an IPv4 or IPv6 literal; omitted = both 0.0.0.0 and :: (same port). */
+  host?: string;
+  /** Port to bind (0 = any free one). */
+  port?: number;
+}
+
+export class UdpPort implements DatagramPort {
+  private handler: (data: Uint8Array, address: string, port: number) => void = () => {};
+  private constructor(private readonly v4: Socket | undefined, private readonly v6: Socket | undefined, readonly localPort: number) {
+    for (const s of [v4, v6]) {
+      if (!s) continue;
+      s.on('message', (msg, rinfo) => this.handler(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), unmapped(rinfo.address), rinfo.port));
+      // A send error (e.g. ICMP unreachable surfacing as ECONNREFUSED) is a lost datagram to CoAP.
+      s.on('error', () => {});
+    }
+  }
+
+  static async open(opts: UdpPortOptions = {}): Promise<UdpPort> {
+    const family = opts.host === undefined ? 0 : isIP(opts.host);
+    if (opts.host !== undefined && family === 0) throw new TypeError('bind address must be an IP literal: ' + opts.host);
+    let v4: Socket | undefined;
+    let v6: Socket | undefined;
+    let port = opts.port ?? 0;
+    if (family === 0 || family === 4) {
+      v4 = await bind(createSocket({ type: 'udp4' }), opts.host ?? '0.0.0.0', port);
+      port = v4.address().port;
+    }
+    if (family === 0 || family === 6) {
+      try {
+        v6 = await bind(createSocket({ type: 'udp6', ipv6Only: true }), opts.host ?? '::', port);
+        port = v6.address().port;
+      } catch (e) {
+        if (family === 6) throw e;
+        v6 = undefined; // no IPv6 on this host: IPv4 only
+      }
+    }
+    return new UdpPort(v4, v6, port);
+  }
+
+  send(data: Uint8Array, address: string, port: number): void {
+    const s = isIP(address) === 6 ? this.v6 : this.v4;
+    if (!s) return;
+    try {
+      s.send(data, port, address);
+    } catch {
+      // DatagramPort contract: drop on transient errors.
+    }
+  }
+
+  onReceive(handler: (data: Uint8Array, address: string, port: number) => void): void {
+    this.handler = handler;
+  }
+
+  close(): void {
+    for (const s of [this.v4, this.v6]) {
+      try {
+        s?.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+}
+
+function bind(s: Socket, host: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(port, host, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
+}
+
+function unmapped(a: string): string {
+  return a.startsWith('::ffff:') && isIP(a.slice(7)) === 4 ? a.slice(7) : a;
+}

@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the example device app as a simulated ESP32 on 127.0.0.1:5683.
+ *
+ * First start: provision a context pair with the CLI's `context new` (aiocoap format): the client
+ * side stays in `<state>/client/context/` with `<state>/client/credentials.json`; the device side
+ * is moved (never copied) into the simulated flash `<state>/flash.bin`. Then run the device:
+ * `engine: 'xs'` (default) evaluates the device bundle (dist/device/sim-device.js) in xsnap-worker
+ * behind SimulatedDeviceHost; `engine: 'node'` runs the same app on Node ports. Ctrl-C is a clean
+ * shutdown (sequence number and replay window written); a SIGKILL is a power cut, and the next start
+ * recovers with Echo (RFC 8613 App. B.1.2).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { contextNew } from '../node/cli/context-new.js';
+import { parseContextConfig } from '../../src/credentials/context-config.js';
+import { securityContextParams } from '../node/context-dir.js';
+import { RecordLog } from '../../src/persist/record-log.js';
+import { PARAMS_KEY, provisionContext } from '../../examples/device/provisioning.js';
+import { startDeviceApp, type DeviceApp } from '../../examples/device/app.js';
+import { UdpPort } from '../node/udp.js';
+import { nodeClock, nodeRandom } from '../node/ports.js';
+import { openFlashFile, type FileBackedFlash } from './sim-flash.js';
+import { SimulatedDeviceHost } from './device-host.js';
+
+export interface SimulatorOptions {
+  engine: 'xs' | 'node';
+  /** State directory (default .sim): flash.bin, client/. */
+  stateDir: string;
+  address: string;
+  port: number;
+  /** xsnap-worker binary and the device bundle's text (engine xs). */
+  workerBinary?: string;
+  bundle?: string;
+  /** Output (default stdout). */
+  out?: (text: string) => void;
+  /** How often the simulated sensor is read (default: the app's 2000 ms). */
+  sensorIntervalMs?: number;
+}
+
+export interface RunningSimulator {
+  readonly address: string;
+  readonly port: number;
+  readonly credentials: string;
+  /** Clean shutdown (what Ctrl-C does). */
+  shutdown(): Promise<void>;
+}
+
+/** Provision on first start; returns true when it did. Device side → flash, client side → files. */
+async function provisionIfNeeded(stateDir: string, flash: FileBackedFlash, address: string, port: number, out: (t: string) => void): Promise<boolean> {
+  const records = RecordLog.open(flash.flash);
+  if (records.has(PARAMS_KEY)) return false;
+  const clientDir = join(stateDir, 'client');
+  const contextDir = join(clientDir, 'context');
+  const deviceDir = join(stateDir, '.device-context');
+  rmSync(deviceDir, { recursive: true, force: true });
+  if (existsSync(contextDir)) throw new Error(contextDir + ' exists but the simulated flash holds no context: delete ' + stateDir + ' to start over');
+  const quiet = { out: () => {}, err: () => {}, signal: new AbortController().signal };
+  // The client's Sender ID 01 is the device's Recipient ID; the device sends as 02 (hex).
+  const rc = await contextNew(['--sender-id', '01', '--recipient-id', '02', contextDir, deviceDir], quiet);
+  if (rc !== 0) throw new Error('context new failed');
+  const files = ['secret.json', 'settings.json'].map((name) => ({ name: join(deviceDir, name), text: readFileSync(join(deviceDir, name), 'utf8') }));
+  provisionContext(records, securityContextParams(parseContextConfig(deviceDir, files)));
+  rmSync(deviceDir, { recursive: true, force: true }); // moved into the flash, never copied
+  const entry = { oscore: { contextfile: 'context/' } };
+  const credentials: Record<string, unknown> = {};
+  for (const host of [address, 'localhost']) credentials['coap://' + (host.includes(':') ? '[' + host + ']' : host) + ':' + port + '/*'] = entry;
+  if (port === 5683) for (const host of [address, 'localhost']) credentials['coap://' + (host.includes(':') ? '[' + host + ']' : host) + '/*'] = entry;
+  writeFileSync(join(clientDir, 'credentials.json'), JSON.stringify(credentials, null, 2) + '\n');
+  out('provisioned a new OSCORE context pair: device side in ' + join(stateDir, 'flash.bin') + ', client side in ' + clientDir + '/\n');
+  return true;
+}
+
+export async function runSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const out = options.out ?? ((t: string) => process.stdout.write(t));
+  const stateDir = resolve(options.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const flash = openFlashFile(join(stateDir, 'flash.bin'));
+  await provisionIfNeeded(stateDir, flash, options.address, options.port, out);
+  const log = (line: string) => out('[device] ' + line + '\n');
+
+  let stop: () => Promise<void>;
+  let port: number;
+  if (options.engine === 'xs') {
+    if (!options.workerBinary || !options.bundle) throw new Error('engine xs needs the xsnap-worker binary and the device bundle');
+    const host = await SimulatedDeviceHost.start({ workerBinary: options.workerBinary, bundle: options.bundle, flash: flash.flash, address: options.address, port: options.port, log, config: { sensorIntervalMs: options.sensorIntervalMs } });
+    port = host.port;
+    stop = async () => {
+      const answer = await host.shutdown();
+      if (answer !== 'done') out('device shutdown: ' + answer + '\n');
+    };
+  } else {
+    const udp = await UdpPort.open({ host: options.address, port: options.port });
+    port = udp.localPort;
+    const app: DeviceApp = startDeviceApp({ datagram: udp, clock: nodeClock, random: nodeRandom, flash: flash.flash }, { log, sensorIntervalMs: options.sensorIntervalMs });
+    stop = async () => {
+      app.shutdown();
+    };
+  }
+  const credentials = join(stateDir, 'client', 'credentials.json');
+  let stopped = false;
+  return {
+    address: options.address,
+    port,
+    credentials,
+    async shutdown() {
+      if (stopped) return;
+      stopped = true;
+      await stop();
+      flash.close();
+    },
+  };
+}
+
+/** What `npm start` prints once the device is up. */
+export function usage(sim: RunningSimulator, engine: string, stateDir: string): string {
+  const host = sim.address.includes(':') ? '[' + sim.address + ']' : sim.address;
+  const base = 'coap://' + host + (sim.port === 5683 ? '' : ':' + sim.port);
+  const rel = (p: string) => (p.startsWith(process.cwd() + '/') ? p.slice(process.cwd().length + 1) : p);
+  const cred = rel(sim.credentials);
+  return [
+    '',
+    'Simulated ESP32 (' + (engine === 'xs' ? 'device bundle on the XS engine' : 'Node engine') + ') serving OSCORE-protected CoAP on ' + host + ':' + sim.port,
+    '  state: ' + rel(resolve(stateDir)) + '/flash.bin (device flash), ' + rel(resolve(stateDir)) + '/client/ (client context)',
+    '',
+    'Query it:',
+    '  npx oscore-xs client ' + base + '/temperature --credentials ' + cred,
+    '  npx oscore-xs client ' + base + '/temperature --observe --credentials ' + cred,
+    '  npx oscore-xs client ' + base + '/led -m PUT --payload on --credentials ' + cred,
+    '  aiocoap-client ' + base + '/temperature --credentials ' + cred,
+    '',
+    'Ctrl-C stops the device cleanly (replay window and sequence number are written to flash);',
+    'kill -9 is a power cut: the next start recovers with Echo (RFC 8613 App. B.1.2).',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,191 @@
+// oscore-xs client ↔ oscore-xs fileserver over real UDP with the aiocoap OSCORE guide's contexts,
+// and aiocoap-client's captured requests replayed at our fileserver.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { copyFixture, run, start, SHARED } from './cli-harness.js';
+import { decodeMessage, encodeMessage } from '../src/coap/codec.js';
+import { getOption, getUintOption, type Message } from '../src/coap/message.js';
+import { Option } from '../src/coap/option-registry.js';
+import { fromHex, toHex, utf8Decode } from '../src/bytes.js';
+import { SecurityContext } from '../src/oscore/context.js';
+import { protectRequest } from '../src/oscore/protect.js';
+import { unprotectRequest, unprotectResponse, contextLookup } from '../src/oscore/unprotect.js';
+import { parseContextConfig } from '../src/credentials/context-config.js';
+import { securityContextParams } from '../targets/node/context-dir.js';
+import capture from '../../shared/interop/aiocoap-seed-fileserver.jsonl';
+
+let tmp = '';
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'oscore-xs-fs-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The guide example in a temp dir, the client's URI pattern pointed at `port`, and a served tree like the capture's. */
+function setup(port: number) {
+  const ex = copyFixture(tmp, 'aiocoap-seed-example');
+  const c = JSON.parse(readFileSync(join(ex, 'client1.json'), 'utf8'));
+  writeFileSync(join(ex, 'client1.json'), JSON.stringify({ [`coap://localhost:${port}/*`]: c['coap://localhost/*'] }));
+  const files = mkdtempSync(join(tmp, 'files-'));
+  mkdirSync(join(files, 'subdirectory'));
+  mkdirSync(join(files, 'other-directory'));
+  writeFileSync(join(files, 'hello.txt'), 'hello\n');
+  return { ex, files, clientCreds: join(ex, 'client1.json'), serverCreds: join(ex, 'server.json') };
+}
+
+async function startFileserver(files: string, extra: string[]) {
+  return start(['fileserver', files, '--bind', '127.0.0.1:0', '--poll-ms', '50', ...extra]);
+}
+
+describe('oscore-xs client ↔ oscore-xs fileserver (aiocoap guide contexts)', () => {
+  it('lists, reads, 4.04s, Block2 for a large file, all under OSCORE; state written back at exit', async () => {
+    const { ex, files, clientCreds } = setup(0);
+    const server = await startFileserver(files, ['--credentials', join(ex, 'server.json'), '--require-oscore']);
+    writeFileSync(clientCreds, JSON.stringify({ [`coap://localhost:${server.port}/*`]: { oscore: { contextfile: 'client1/for-fileserver/' } } }));
+    const creds = (u: string) => ['client', `coap://localhost:${server.port}${u}`, '--credentials', clientCreds];
+    const big = randomBytes(5000);
+    writeFileSync(join(files, 'big.bin'), big);
+    try {
+      const list = await run(creds('/'));
+      assert.equal(list.code, 0, list.stderr);
+      assert.equal(list.stdout, '<big.bin>,<hello.txt>,<other-directory/>;ct=40,<subdirectory/>;ct=40\n');
+      const hello = await run([...creds('/hello.txt'), '-v']);
+      assert.equal(hello.stdout, 'hello\n');
+      assert.match(hello.stderr, /with OSCORE \(client1\/for-fileserver\/, sender ID 01\)/);
+      assert.match(hello.stderr, /← 2\.05 Content, Content-Format 0, ETag [0-9a-f]{16}, 6 bytes/);
+      const missing = await run(creds('/nope.txt'));
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr, '4.04 Not Found: Error: File not found!\n');
+      const dirNoSlash = await run(creds('/subdirectory'));
+      assert.equal(dirNoSlash.stderr, '4.00 Bad Request: Error: Not a file (add trailing slash)\n');
+      const large = await run(creds('/big.bin'));
+      assert.equal(large.code, 0, large.stderr);
+      assert.equal(toHex(large.out), toHex(big), 'Block2 reassembled the whole file');
+      // Without credentials: --require-oscore answers 4.01.
+      const plain = await run(['client', `coap://127.0.0.1:${server.port}/hello.txt`]);
+      assert.equal(plain.code, 1);
+      assert.match(plain.stderr, /^4\.01 Unauthorized/);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+    // Clean exits wrote exact state: one sequence number per request sent (4 + 5 blocks of big.bin).
+    const clientSeq = JSON.parse(readFileSync(join(ex, 'client1/for-fileserver/sequence.json'), 'utf8'));
+    assert.equal(clientSeq['next-to-send'], 9, JSON.stringify(clientSeq));
+    const serverSeq = JSON.parse(readFileSync(join(ex, 'server/from-client1/sequence.json'), 'utf8'));
+    assert.equal(typeof serverSeq.received, 'object', 'window written back, not "unknown"');
+    assert.equal(existsSync(join(ex, 'server/from-client1/lock')), false);
+    assert.equal(existsSync(join(ex, 'client1/for-fileserver/lock')), false);
+  });
+
+  it('observes a file: a change is notified; PUT and DELETE only with --write', async () => {
+    const { ex, files, clientCreds } = setup(1);
+    const server = await startFileserver(files, ['--credentials', join(ex, 'server.json'), '--write']);
+    writeFileSync(clientCreds, JSON.stringify({ [`coap://localhost:${server.port}/*`]: { oscore: { basedir: 'client1/for-fileserver/' } } }));
+    const base = `coap://localhost:${server.port}`;
+    try {
+      const ac = new AbortController();
+      let seen = 0;
+      const obs = await run(['client', base + '/hello.txt', '--observe', '--credentials', clientCreds], {
+        signal: ac.signal,
+        onOut: (t) => {
+          if (!t.includes('\n') && t !== '\n') return;
+          seen++;
+          if (seen === 1) setTimeout(() => writeFileSync(join(files, 'hello.txt'), 'changed\n'), 100);
+          if (seen === 2) ac.abort();
+        },
+      });
+      assert.equal(obs.stdout, 'hello\nchanged\n', obs.stderr);
+      const put = await run(['client', base + '/new.txt', '-m', 'PUT', '--payload', 'fresh', '--credentials', clientCreds, '-v']);
+      assert.equal(put.code, 0, put.stderr);
+      assert.match(put.stderr, /2\.01 Created/);
+      assert.equal(readFileSync(join(files, 'new.txt'), 'utf8'), 'fresh');
+      const put2 = await run(['client', base + '/new.txt', '-m', 'PUT', '--payload', '@' + join(files, 'hello.txt'), '--credentials', clientCreds, '-v']);
+      assert.match(put2.stderr, /2\.04 Changed/);
+      assert.equal(readFileSync(join(files, 'new.txt'), 'utf8'), 'changed\n');
+      const del = await run(['client', base + '/new.txt', '-m', 'DELETE', '--credentials', clientCreds, '-v']);
+      assert.match(del.stderr, /2\.02 Deleted/);
+      assert.equal(existsSync(join(files, 'new.txt')), false);
+      const traversal = await run(['client', base + '/%2E%2E/x', '--credentials', clientCreds]);
+      assert.match(traversal.stderr, /^4\.00 Bad Request/);
+    } finally {
+      await server.stop();
+    }
+    const ro = await startFileserver(files, []);
+    try {
+      const put = await run(['client', `coap://127.0.0.1:${ro.port}/x.txt`, '-m', 'PUT', '--payload', 'x']);
+      assert.match(put.stderr, /^4\.05 Method Not Allowed/);
+      assert.equal(existsSync(join(files, 'x.txt')), false);
+    } finally {
+      await ro.stop();
+    }
+  });
+
+  it('never falls back to plaintext when the matching credentials cannot be used', async () => {
+    const { ex, clientCreds } = setup(5683);
+    writeFileSync(join(ex, 'client1/for-fileserver/settings.json'), '{"sender-id_hex": "01", "recipient-id_hex": "xx", "secret_ascii": "a"}');
+    const r = await run(['client', 'coap://localhost:5683/hello.txt', '--credentials', clientCreds]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, 'oscore-xs client: client1/for-fileserver/settings.json: recipient-id_hex: not hex\n');
+    writeFileSync(clientCreds, JSON.stringify({ 'coap://localhost:5683/*': ':gone' }));
+    const r2 = await run(['client', 'coap://localhost:5683/hello.txt', '--credentials', clientCreds]);
+    assert.match(r2.stderr, /reference :gone has no entry/);
+  });
+});
+
+describe('aiocoap-client requests replayed at our fileserver', () => {
+  const frames = capture.trim().split('\n').map((l) => JSON.parse(l) as { src_port: number; dst_port: number; udp_payload_hex: string });
+  const dir = join(SHARED, 'aiocoap-seed-example');
+  const cfg = (sub: string) => parseContextConfig(sub, [{ name: 'settings.json', text: readFileSync(join(dir, sub, 'settings.json'), 'utf8') }]);
+
+  it('answers both captured requests (fresh window); our responses decrypt to what aiocoap-fileserver said', async () => {
+    const { ex, files } = setup(0);
+    const server = await startFileserver(files, ['--credentials', join(ex, 'server.json')]);
+    // The client's side, re-created at sequence number 0 as in the capture, to read the responses.
+    const client = new SecurityContext(securityContextParams(cfg('client1/for-fileserver')));
+    const serverSide = new SecurityContext(securityContextParams(cfg('server/from-client1')));
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const exchange = (bytes: Uint8Array) =>
+      new Promise<Message>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no response')), 3000);
+        sock.once('message', (msg) => {
+          clearTimeout(t);
+          resolve(decodeMessage(new Uint8Array(msg)));
+        });
+        sock.send(bytes, server.port, '127.0.0.1');
+      });
+    try {
+      for (const [reqFrame, respFrame] of [[frames[0], frames[1]], [frames[2], frames[3]]]) {
+        const captured = decodeMessage(fromHex(reqFrame.udp_payload_hex));
+        // Re-create aiocoap's request byte for byte with our client context: same plaintext, same nonce.
+        const inner = unprotectRequest(captured, contextLookup([serverSide])).message;
+        const { message: again, binding } = protectRequest(client, { ...inner, options: [...inner.options, ...captured.options.filter((o) => o.number === Option.URI_HOST)].sort((a, b) => a.number - b.number) });
+        assert.equal(toHex(encodeMessage(again)), reqFrame.udp_payload_hex, 'our protection equals aiocoap-client\'s');
+        const ours = unprotectResponse(await exchange(fromHex(reqFrame.udp_payload_hex)), binding).message;
+        const theirs = unprotectResponse(decodeMessage(fromHex(respFrame.udp_payload_hex)), { ...binding, notificationNumber: undefined }).message;
+        assert.equal(ours.code, theirs.code);
+        assert.equal(getUintOption(ours, Option.CONTENT_FORMAT), getUintOption(theirs, Option.CONTENT_FORMAT));
+        const links = (m: Message) => utf8Decode(m.payload).split(',').sort();
+        assert.deepEqual(links(ours), links(theirs), 'same listing / same file content as aiocoap-fileserver');
+      }
+      // The same datagram from another socket is a replay: rejected, unprotected 4.01 (§7.4, §8.2).
+      const other = createSocket('udp4');
+      await new Promise<void>((r) => other.bind(0, '127.0.0.1', () => r()));
+      const replay = await new Promise<Message>((resolve) => {
+        other.once('message', (msg) => resolve(decodeMessage(new Uint8Array(msg))));
+        other.send(fromHex(frames[2].udp_payload_hex), server.port, '127.0.0.1');
+      });
+      other.close();
+      assert.equal(replay.code, 0x81);
+      assert.equal(getOption(replay, Option.OSCORE), undefined);
+      assert.equal(utf8Decode(replay.payload), 'Replay detected');
+    } finally {
+      sock.close();
+      await server.stop();
+    }
+  });
+});
