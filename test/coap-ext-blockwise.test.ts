@@ -356,6 +356,17 @@ describe('coap-ext block-wise client against the server units', () => {
     await Promise.all([requestBlockwise(put('/same', body(600, 1)), sendOne, { preferredSzx: 2 }), requestBlockwise(put('/same', body(600, 2)), sendOne, { preferredSzx: 2 })]);
     assert.ok(codes.includes(Code.REQUEST_ENTITY_INCOMPLETE));
   });
+  it('a large notification whose state changes mid-download comes back whole, consistent, and still a notification', async () => {
+    let version = 1;
+    const s = makeServer({ serverSzx: 4, resource: () => body(1000, version) });
+    const first = sliceBlock2(get('/obs'), content(body(1000, 1)), 4);
+    setOption(first, Option.OBSERVE, new Uint8Array([5]));
+    version = 2;
+    const whole = await collectBlock2(get('/obs'), first, s.sendOne, {});
+    assert.ok(equalBytes(whole.payload, body(1000, 2)));
+    assert.equal(getUintOption(whole, Option.OBSERVE), 5);
+    assert.equal(getOption(whole, Option.BLOCK2), undefined);
+  });
   it('collectBlock2 leaves a one-block response alone', async () => {
     const one = content(body(10));
     assert.equal(await collectBlock2(get('/x'), one, async () => assert.fail('no request expected')), one);

@@ -53,6 +53,18 @@ describe('coap-ext Block-wise through the endpoint (simulated network)', () => {
       assert.equal(srv.blockwise!.reassembly.bytesInUse, 0);
     });
   }
+  it('a client preferring small blocks asks for them from the first request (early negotiation)', async () => {
+    const w = simWorld({}, 16);
+    const srv = w.endpoint('srv');
+    srv.resource('/big', { GET: () => ({ payload: body(1000) }) });
+    const cli = w.endpoint('cli', 5683, { blockwise: { preferredSzx: 2 } });
+    const r = await drive(w.clock, cli.request({ uri: 'coap://srv/big' }));
+    assert.ok(equalBytes(r.payload, body(1000)));
+    const asks = blocksOn(w.sent.filter((s) => s.from === 'cli:5683'), 23).map(blockToString);
+    assert.equal(asks[0], '0/0/64');
+    assert.equal(asks.length, Math.ceil(1000 / 64));
+    assert.ok(w.sent.filter((s) => s.from === 'srv:5683').every((s) => s.message.payload.length <= 64));
+  });
   it('POST with a large body and a large response: the handler runs once; later blocks come from the kept response', async () => {
     const w = simWorld({}, 13);
     const srv = w.endpoint('srv');
@@ -181,6 +193,24 @@ describe('coap-ext Observe through the endpoint (simulated network)', () => {
     await drive(w.clock, done);
     assert.deepEqual(got, ['2.05', '4.04']);
     assert.equal(srv.observation!.registry.size, 0);
+  });
+  it('fast changes on a slow path do not pile up CON notifications; the latest state arrives', async () => {
+    const w = simWorld({ delay: 1500 }, 27);
+    const { srv, set } = observed(w, { observe: { conEvery: 1 } });
+    const cli = w.endpoint('cli');
+    const stream = cli.observe({ uri: 'coap://srv/t' });
+    await drive(w.clock, stream.next());
+    const before = w.sent.length;
+    for (let v = 1; v <= 10; v++) {
+      set(v);
+      await w.clock.advanceAsync(50);
+    }
+    const texts: string[] = [];
+    while (texts[texts.length - 1] !== 'v10') texts.push((await drive(w.clock, stream.next())).value!.text());
+    const notifications = w.sent.slice(before).filter((s) => s.from === 'srv:5683' && s.message.type === MessageType.CON);
+    assert.ok(notifications.length <= 3, notifications.length + ' CON notifications for 10 changes');
+    assert.deepEqual(texts, ['v1', 'v10']);
+    await stream.cancel();
   });
   it('at 20% loss with duplication and reordering, observe values only ever increase and the last CON state arrives', async () => {
     const w = simWorld(lossy, 26);

@@ -234,4 +234,25 @@ describe('coap + OSCORE over the simulated network', () => {
     assert.equal(getOption(got[0], Option.MAX_AGE)!.length, 0);
     assert.deepEqual(calls, []);
   });
+
+  it('App. B.1.2: the client repeats only once — a server that never accepts the Echo yields its 4.01, the window stays unknown', async () => {
+    const store = new MemoryContextStore({ reserveStep: 10 });
+    serverContext(store).sequence.take();
+    store.crash();
+    const w = simWorld();
+    const sctx = serverContext(store);
+    const cctx = clientContext();
+    let issued = 0;
+    const stubborn = { issue: () => (issued++, utf8Encode('echo' + issued)), verify: () => false };
+    const srv = w.endpoint('srv', 5683, { oscore: oscoreLayer({ lookup: contextLookup([sctx]), echo: stubborn }) });
+    let calls = 0;
+    srv.resource('/x', { GET: () => (calls++, { payload: 'never' }) });
+    const cli = w.endpoint('cli', 5683, { oscore: oscoreLayer({ contextFor: () => cctx }) });
+    const r = await go(w, cli, { uri: 'coap://srv/x' });
+    assert.equal(r.codeString, '4.01');
+    assert.equal(utf8Decode(r.option(Option.ECHO)!), 'echo2');
+    assert.equal(w.sent.filter((s) => s.from === 'cli:5683').length, 2);
+    assert.equal(calls, 0);
+    assert.ok(sctx.replayWindow.isUnknown);
+  });
 });

@@ -220,6 +220,16 @@ describe('Observe over OSCORE (§4.1.3.5, §7.4.1)', () => {
     assert.throws(() => unprotectResponse(n1, clientBinding), ReplayError, 'older notification after a newer one');
     assert.equal(clientBinding.notificationNumber, 1);
   });
+  it('every response to a registration, errors too, carries its own Partial IV by default', () => {
+    const { clientBinding, serverBinding, server } = setup();
+    const before = server.sequence.next;
+    const err = protectResponse(createMessage({ code: Code.NOT_FOUND, token: fromHex('01') }), serverBinding);
+    assert.equal(server.sequence.next, before + 1);
+    assert.equal(err.code, Code.CHANGED, 'no Outer Observe: 2.04');
+    const r = unprotectResponse(err, clientBinding);
+    assert.equal(r.message.code, Code.NOT_FOUND);
+    assert.equal(r.partialIv, before);
+  });
   it('a response with Inner Observe to a request that did not register is refused', () => {
     const client = new SecurityContext(params);
     const server = new SecurityContext({ ...params, senderId: params.recipientId, recipientId: params.senderId });

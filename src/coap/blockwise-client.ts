@@ -14,7 +14,7 @@
 import { BlockwiseError } from '../errors.js';
 import { Code, isRequestCode } from './numbers.js';
 import { Option } from './option-registry.js';
-import { cloneMessage, getOption, removeOption, setOption, setUintOption, type Message } from './message.js';
+import { cloneMessage, getOption, hasOption, removeOption, setOption, setUintOption, type Message } from './message.js';
 import { MAX_SZX, readBlock, szxToSize, writeBlock } from './block.js';
 import type { RequestTagAllocator } from './request-tag.js';
 import { equalBytes } from '../bytes.js';
@@ -48,6 +48,11 @@ export async function requestBlockwise(request: Message, sendOne: SendOne, optio
     } finally {
       tags?.release(key, tag);
     }
+  } else if (szx < MAX_SZX && (request.code === Code.GET || request.code === Code.FETCH) && !hasOption(request, Option.BLOCK2) && !hasOption(request, Option.OBSERVE)) {
+    // Early negotiation (§2.4): ask for our smaller size from the first block on.
+    const asked = cloneMessage(request);
+    writeBlock(asked, Option.BLOCK2, { num: 0, more: false, szx });
+    first = await sendOne(asked);
   } else {
     first = await sendOne(request);
   }
@@ -96,6 +101,7 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
   let b2 = readBlock(head, Option.BLOCK2);
   if (!b2 || !b2.more) return first;
   if (b2.num !== 0) throw new BlockwiseError('first Block2 response is not block 0');
+  const observe = getOption(first, Option.OBSERVE);
   for (;;) {
     const parts: Uint8Array[] = [head.payload];
     let received = head.payload.length;
@@ -128,6 +134,8 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
       const whole = cloneMessage(head);
       removeOption(whole, Option.BLOCK2);
       removeOption(whole, Option.SIZE2);
+      // A notification stays a notification even when its body came from a restarted download.
+      if (observe !== undefined) setOption(whole, Option.OBSERVE, observe);
       whole.payload = concat(parts, received);
       return whole;
     }
@@ -136,7 +144,13 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
     writeBlock(again, Option.BLOCK2, { num: 0, more: false, szx: Math.min(pref, b2.szx) });
     head = await sendOne(again);
     const nb = readBlock(head, Option.BLOCK2);
-    if (!nb || !nb.more) return head; // it fits in one block now
+    if (!nb || !nb.more) {
+      // It fits in one block now.
+      if (observe === undefined) return head;
+      const one = cloneMessage(head);
+      setOption(one, Option.OBSERVE, observe);
+      return one;
+    }
     if (nb.num !== 0) throw new BlockwiseError('restarted Block2 response is not block 0');
     b2 = nb;
   }

@@ -101,14 +101,13 @@ export class Endpoint {
     this.clock = opts.clock;
     this.messaging = new Messaging(opts.port, opts.clock, opts.random, opts.params);
     this.times = derivedTimes(this.messaging.params);
-    // Layers passed in `inner` (e.g. by the CLI stack) are used as they are, not added twice.
+    // Layers passed in `inner`/`outer` (e.g. by the CLI stack) are used as they are, not added twice.
     const given = [...(opts.outer ?? []), ...(opts.inner ?? [])];
-    const own = <T,>(cls: abstract new (...a: never[]) => T) => given.find((l): l is StackLayer & T => l instanceof cls);
-    const fresh: StackLayer[] = [];
-    this.blockwise = own(BlockwiseLayer) ?? (opts.blockwise === false ? undefined : fresh[fresh.push(new BlockwiseLayer(opts.clock, opts.blockwise ?? {})) - 1] as BlockwiseLayer);
-    this.echo = own(EchoLayer) ?? (opts.echo ? fresh[fresh.push(new EchoLayer(opts.clock, opts.random, opts.echo)) - 1] as EchoLayer : undefined);
-    this.observation = own(ObserveLayer) ?? (opts.observe === false ? undefined : fresh[fresh.push(new ObserveLayer(opts.clock, opts.observe ?? {})) - 1] as ObserveLayer);
-    const ext = fresh;
+    const ext: StackLayer[] = [];
+    const add = <T extends StackLayer>(layer: T): T => (ext.push(layer), layer);
+    this.blockwise = (given.find((l) => l instanceof BlockwiseLayer) as BlockwiseLayer | undefined) ?? (opts.blockwise === false ? undefined : add(new BlockwiseLayer(opts.clock, opts.blockwise ?? {})));
+    this.echo = (given.find((l) => l instanceof EchoLayer) as EchoLayer | undefined) ?? (opts.echo ? add(new EchoLayer(opts.clock, opts.random, opts.echo)) : undefined);
+    this.observation = (given.find((l) => l instanceof ObserveLayer) as ObserveLayer | undefined) ?? (opts.observe === false ? undefined : add(new ObserveLayer(opts.clock, opts.observe ?? {})));
     const bottomUp: StackLayer[] = [...(opts.outer ?? []), ...(opts.oscore ? [opts.oscore] : []), ...ext, ...(opts.inner ?? [])];
     let transport: ClientTransport = this.messaging;
     for (const l of bottomUp) if (l.client) transport = l.client(transport);

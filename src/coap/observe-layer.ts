@@ -24,6 +24,11 @@ import { toHex, utf8Decode } from '../bytes.js';
 interface ObserverContext {
   exchange: ServerExchange;
   inner: ServerHandler;
+  /** A CON notification is awaiting its ACK (§4.5.2: do not pile up more behind it). */
+  busy: boolean;
+  /** A newer state was notified meanwhile: send it (once, the latest) when the CON completes. */
+  again: boolean;
+  againConfirmable: boolean;
 }
 
 export class ObserveLayer implements StackLayer {
@@ -78,7 +83,7 @@ export class ObserveLayer implements StackLayer {
         } catch {
           return ex.respond(response); // over the limits: a plain response, not registered
         }
-        this.contexts.set(this.registry.find(who, token) as Observer, { exchange: ex, inner });
+        this.contexts.set(this.registry.find(who, token) as Observer, { exchange: ex, inner, busy: false, again: false, againConfirmable: false });
         const out = cloneMessage(response);
         setUintOption(out, Option.OBSERVE, seq);
         ex.respond(out);
@@ -88,29 +93,55 @@ export class ObserveLayer implements StackLayer {
 
   /**
    * Send every observer of `path` a notification with the resource's current state.
-   * Returns the number of observers the resource is rendered for.
+   * While a CON notification to an observer awaits its ACK, newer states are not queued behind it:
+   * the latest is rendered and sent once that CON completes (RFC 7641 §4.5.2).
+   * Returns the number of observers of the resource.
    */
   notify(path: string, options: { confirmable?: boolean } = {}): number {
     const list = this.registry.observersOf(pathKeyOf(path));
-    for (const o of list) {
-      const c = this.contexts.get(o);
-      if (!c) continue;
-      c.inner({
-        request: o.request,
-        peer: c.exchange.peer,
-        oscore: c.exchange.oscore,
-        notify: (r, con) => c.exchange.notify(r, con),
-        respond: (response) => {
-          if (!this.registry.isRegistered(o)) return; // deregistered while the resource rendered
-          const plan = this.registry.plan(o, response.code, options.confirmable);
-          const out = cloneMessage(response);
-          if (plan.observe !== undefined) setUintOption(out, Option.OBSERVE, plan.observe);
-          else removeOption(out, Option.OBSERVE);
-          c.exchange.notify(out, plan.type === MessageType.CON).catch(() => this.registry.removeObserver(o));
-        },
-      });
-    }
+    for (const o of list) this.notifyOne(o, options.confirmable ?? false);
     return list.length;
+  }
+
+  private notifyOne(o: Observer, confirmable: boolean): void {
+    const c = this.contexts.get(o);
+    if (!c) return;
+    if (c.busy) {
+      c.again = true;
+      c.againConfirmable = c.againConfirmable || confirmable;
+      return;
+    }
+    c.inner({
+      request: o.request,
+      peer: c.exchange.peer,
+      oscore: c.exchange.oscore,
+      notify: (r, con) => c.exchange.notify(r, con),
+      respond: (response) => {
+        if (!this.registry.isRegistered(o)) return; // deregistered while the resource rendered
+        const plan = this.registry.plan(o, response.code, confirmable);
+        const out = cloneMessage(response);
+        if (plan.observe !== undefined) setUintOption(out, Option.OBSERVE, plan.observe);
+        else removeOption(out, Option.OBSERVE);
+        const con = plan.type === MessageType.CON;
+        if (con) c.busy = true;
+        c.exchange.notify(out, con).then(
+          () => {
+            if (!con) return;
+            c.busy = false;
+            if (c.again && this.registry.isRegistered(o)) {
+              const againCon = c.againConfirmable;
+              c.again = c.againConfirmable = false;
+              this.notifyOne(o, againCon);
+            }
+          },
+          () => {
+            // Reset or never acknowledged: the client is gone or not interested (§3.6, §4.5).
+            c.busy = false;
+            this.registry.removeObserver(o);
+          },
+        );
+      },
+    });
   }
 
   clear(): void {

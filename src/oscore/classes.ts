@@ -121,7 +121,7 @@ export function decomposeProxyUri(uri: string): { inner: CoapOption[]; outerProx
   return { inner, outerProxyUri: scheme + '://' + host + (keepPort ? ':' + port : '') };
 }
 
-/** App. B / RFC 8613 §4.1.3.5.2: the Observe value a client MAY derive from a notification's Partial IV. */
+/** §4.1.3.5.2: the Observe value a client MAY derive from a notification's Partial IV (its low 3 bytes). */
 export function observeFromPartialIv(seq: number): Uint8Array {
   return encodeUint(seq % 0x1000000);
 }

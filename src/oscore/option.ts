@@ -71,7 +71,7 @@ export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
   return out;
 }
 
-/** Decode an OSCORE option value; fields are subarrays of `value`. */
+/** Decode an OSCORE option value; fields are views into `value` (no copies). */
 export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
   if (value.length === 0) return { partialIv: undefined, kidContext: undefined, kid: undefined };
   const flags = value[0];

@@ -5,8 +5,8 @@
  *
  * A request leaves behind a RequestBinding — the association (token → context, request kid and
  * Partial IV) of §8 that its response (or notifications) are protected and verified with.
- * Responses reuse the request's nonce unless they carry their own Partial IV: Observe
- * notifications always do, and so do App. B.1.2 Echo challenges (`partialIv: true`).
+ * Responses reuse the request's nonce unless they carry their own Partial IV: responses to an
+ * Observe registration (notifications) do by default, App. B.1.2 Echo challenges on request.
  */
 import type { CoapOption, Message } from '../coap/message.js';
 import { encodedOptionsLength, writeOptionsAndPayload } from '../coap/codec.js';
@@ -65,7 +65,7 @@ function outerMessage(original: Message, code: number, outer: CoapOption[], opti
 }
 
 function isObserveRegistration(inner: readonly CoapOption[]): boolean {
-  for (const o of inner) if (o.number === Option.OBSERVE) return o.value.length === 0 || (o.value.length === 1 && o.value[0] === 0);
+  for (const o of inner) if (o.number === Option.OBSERVE) return o.value.every((b) => b === 0); // Observe 0 = register
   return false;
 }
 
@@ -90,8 +90,9 @@ export function protectRequest(context: SecurityContext, request: Message, optio
 
 export interface ProtectResponseOptions {
   /**
-   * Send a fresh Partial IV of our own (and use it for the nonce). Default: only when the
-   * response carries Observe (a notification, §4.1.3.5.2). App. B.1.2 Echo challenges pass true.
+   * Send a fresh Partial IV of our own (and use it for the nonce). Default: when the response
+   * carries Observe or answers an Observe registration — every notification, successful or
+   * error, needs one (§4.1.3.5.2). App. B.1.2 Echo challenges pass true.
    */
   partialIv?: boolean;
 }
@@ -102,7 +103,7 @@ export function protectResponse(response: Message, binding: RequestBinding, opti
   const context = binding.context;
   const split = splitOptions(response.options, false);
   const plaintext = composePlaintext(response.code, split.inner, response.payload);
-  const ownPiv = options.partialIv ?? split.outerObserve;
+  const ownPiv = options.partialIv ?? (split.outerObserve || binding.observe);
   let nonce = binding.nonce;
   const value: OscoreOptionValue = {};
   if (ownPiv) {

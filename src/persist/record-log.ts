@@ -329,7 +329,18 @@ export class RecordLog {
   append(key: Uint8Array, body: Uint8Array): void {
     this.checkKey(key);
     if (body.length > 0xffff) throw new RangeError('record body over 65535 bytes');
+    // A new key may take the live records past half a sector: refuse it. The other half is room
+    // for the records written between rotations and for torn writes during one (power cuts).
+    if (!this.has(key) && this.liveBytes() + recordSize(key.length, body.length) > this.blockSize / 2)
+      throw new StorageError('record log full: the live records of a new key would exceed half a ' + this.blockSize + '-byte sector');
     this.writeRecord(key, 0, body);
+  }
+
+  /** Bytes the newest record of every stored key occupies (what a rotation copies). */
+  liveBytes(): number {
+    let n = 0;
+    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0) n += recordSize(e.key.length, e.bodyLength);
+    return n;
   }
 
   /** Store a tombstone: `key` reads as absent from now on. */

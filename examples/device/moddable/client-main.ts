@@ -10,7 +10,7 @@ import { startClientApp } from '../client-app.js';
 const c = config as Record<string, string | undefined>;
 const hex = (k: string) => (c[k] ? fromHex(c[k] as string) : undefined);
 const ports = createModdablePorts({ partition: 'oscore' });
-const provision = c.oscore_secret && c.oscore_sender !== undefined && c.oscore_recipient !== undefined
+const provision = c.oscore_secret
   ? { masterSecret: hex('oscore_secret')!, masterSalt: hex('oscore_salt'), senderId: hex('oscore_sender') ?? new Uint8Array(0), recipientId: hex('oscore_recipient') ?? new Uint8Array(0) }
   : undefined;
 let tenths = 215;

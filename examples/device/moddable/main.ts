@@ -14,21 +14,22 @@ function log(line: string): void {
   trace(line + '\n');
 }
 
-/** The optional first-boot context from the build configuration (hex strings). */
+/**
+ * The optional first-boot context from the build configuration (hex strings). Empty IDs are
+ * legitimate in OSCORE (e.g. a server's Sender ID), so only the secret decides whether one is given.
+ */
 function configuredContext(): SecurityContextParams | undefined {
   const c = config as Record<string, unknown>;
-  const hex = (k: string) => (typeof c[k] === 'string' && c[k] !== '' ? fromHex(c[k] as string) : undefined);
-  const secret = hex('oscore_secret');
-  const sender = hex('oscore_sender');
-  const recipient = hex('oscore_recipient');
-  if (!secret || !sender || !recipient) return undefined;
+  const text = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : '');
+  if (!text('oscore_secret')) return undefined;
+  const optional = (k: string) => (text(k) ? fromHex(text(k)) : undefined);
   return {
-    masterSecret: secret,
-    masterSalt: hex('oscore_salt'),
-    senderId: sender,
-    recipientId: recipient,
-    idContext: hex('oscore_id_context'),
-    algorithm: typeof c.oscore_algorithm === 'number' ? c.oscore_algorithm : c.oscore_algorithm ? Number(c.oscore_algorithm) : undefined,
+    masterSecret: fromHex(text('oscore_secret')),
+    masterSalt: optional('oscore_salt'),
+    senderId: fromHex(text('oscore_sender')),
+    recipientId: fromHex(text('oscore_recipient')),
+    idContext: optional('oscore_id_context'),
+    algorithm: text('oscore_algorithm') ? Number(text('oscore_algorithm')) : undefined,
   };
 }
 

@@ -2,8 +2,8 @@
  * The resources of `oscore-xs fileserver`: a directory tree served over CoAP the way
  * aiocoap-fileserver serves it (RFC 7252 §5.8 GET, §5.10.6 ETag, RFC 6690 listings):
  *
- * - a directory (path ending in "/", or the root) → link-format, `<name/>;ct=40` for directories
- *   and `<name>` for files, comma-separated, Content-Format 40 (names sorted, for stable output);
+ * - a directory (path ending in "/", or the root) → link-format, `</dir/sub/>;ct=40` for directories
+ *   and `</dir/file>` for files, comma-separated, Content-Format 40 (names sorted, for stable output);
  * - a file → its bytes, Content-Format guessed from the extension (text → 0, JSON → 50, CBOR → 60,
  *   link-format → 40, XML → 41, anything else 42), an ETag from (inode, size, mtime); a request
  *   carrying the current ETag gets 2.03 Valid (§5.10.6);
@@ -139,7 +139,7 @@ export class FileTree {
     }
     if (st.isDirectory()) {
       if (!dir) return reply(Code.BAD_REQUEST, 'Error: Not a file (add trailing slash)');
-      return reply(Code.CONTENT, this.listing(path), [{ number: Option.CONTENT_FORMAT, value: encodeUint(40) }]);
+      return reply(Code.CONTENT, this.listing(path, segments), [{ number: Option.CONTENT_FORMAT, value: encodeUint(40) }]);
     }
     if (!st.isFile()) return reply(Code.NOT_FOUND, 'Error: File not found!');
     if (dir) return reply(Code.BAD_REQUEST, 'Error: Not a directory (strip the trailing slash)');
@@ -157,7 +157,9 @@ export class FileTree {
     return reply(Code.CONTENT, data, [etagOpt, cf]);
   }
 
-  private listing(path: string): string {
+  /** Links are absolute paths, as aiocoap-fileserver writes them (`</sub/name>`; seen in the capture). */
+  private listing(path: string, segments: string[]): string {
+    const prefix = '/' + segments.map((s) => encodeURIComponent(s) + '/').join('');
     const links: string[] = [];
     for (const name of readdirSync(path).sort()) {
       let isDir = false;
@@ -166,7 +168,8 @@ export class FileTree {
       } catch {
         // A dangling symlink is listed as a file; GET will say 4.04.
       }
-      links.push(isDir ? '<' + name + '/>;ct=40' : '<' + name + '>');
+      const ref = prefix + encodeURIComponent(name);
+      links.push(isDir ? '<' + ref + '/>;ct=40' : '<' + ref + '>');
     }
     return links.join(',');
   }

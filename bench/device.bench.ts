@@ -1,0 +1,156 @@
+/**
+ * Device benchmarks (issue 8 budgets):
+ * - device bundle sizes, minified (terser) and gzipped, per entry of rollup.config.mjs, with the
+ *   share of each area in the unminified bundle (what to cut first);
+ * - XS heap: live slots after GC in xsnap-worker for one security context and an idle server;
+ * - computrons per exchange on the simulator's device bundle (the example app in xsnap-worker):
+ *   a protected GET, a protected PUT, and an unprotected request (refused 4.01) for comparison.
+ */
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { rollup, type RollupOptions, type OutputOptions } from 'rollup';
+import { fmt, type Section } from './harness.js';
+import { XsnapWorker } from '../targets/xs-sim/xsnap-worker.js';
+import { SimulatedDeviceHost } from '../targets/xs-sim/device-host.js';
+import { NorFlash } from '../src/sim/nor-flash.js';
+import { RecordLog } from '../src/persist/record-log.js';
+import { provisionContext } from '../examples/device/provisioning.js';
+import { SecurityContext } from '../src/oscore/context.js';
+import { MemoryContextStore } from '../src/oscore/store.js';
+import { oscoreLayer } from '../src/coap/oscore-layer.js';
+import { openNodeEndpoint } from '../targets/node/coap.js';
+import { nodeClock, nodeRandom } from '../targets/node/ports.js';
+
+const ROOT = process.cwd();
+
+type Entry = RollupOptions & { output: OutputOptions };
+
+function area(id: string): string {
+  const p = id.replace(ROOT + '/', '');
+  if (p.includes('node_modules/@noble/')) return '@noble (AES/SHA fallback)';
+  if (/src\/coap\/(block|blockwise|observe|echo|request-tag)/.test(p)) return 'CoAP ext (Block-wise, Observe, Echo)';
+  if (p.startsWith('src/coap/oscore-layer')) return 'OSCORE';
+  if (p.startsWith('src/coap/')) return 'CoAP core';
+  if (p.startsWith('src/oscore/')) return 'OSCORE';
+  if (p.startsWith('src/crypto/') || p.startsWith('targets/moddable/crypto') || p.startsWith('targets/moddable/hkdf') || p.startsWith('targets/moddable/aes')) return 'CCM + HKDF';
+  if (p.startsWith('src/persist/') || p.endsWith('provisioning.ts')) return 'persistence';
+  if (p.startsWith('examples/')) return 'example app';
+  return 'ports, bytes, errors';
+}
+
+async function sizes(): Promise<{ rows: (string | number)[][]; shares: string }> {
+  const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
+  const rows: (string | number)[][] = [];
+  const shares: string[] = [];
+  for (const e of config) {
+    const file = String(e.output.file);
+    if (!/example-|sim-device/.test(file)) continue;
+    const b = await rollup({ ...e, onwarn: () => {} });
+    const { output } = await b.write(e.output); // dist/device/*: the computron run uses sim-device.js
+    await b.close();
+    const code = output[0].code;
+    const gz = gzipSync(code, { level: 9 }).length;
+    rows.push([file.replace('dist/device/', ''), String(e.input), fmt(code.length), fmt(gz), (gz / 1024).toFixed(1) + ' KiB']);
+    // Area shares from an unminified pass (rendered module lengths before terser).
+    const plugins = (e.plugins as unknown[]).slice(0, -1) as RollupOptions['plugins'];
+    const raw = await rollup({ ...e, plugins, onwarn: () => {} });
+    const gen = await raw.generate(e.output);
+    await raw.close();
+    const byArea = new Map<string, number>();
+    let total = 0;
+    for (const [id, m] of Object.entries(gen.output[0].modules)) {
+      byArea.set(area(id), (byArea.get(area(id)) ?? 0) + m.renderedLength);
+      total += m.renderedLength;
+    }
+    if (file.includes('example-server')) {
+      shares.push('Share of the unminified example-server bundle by area: ' + [...byArea.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => k + ' ' + Math.round((100 * v) / total) + '%').join(', ') + '.');
+    }
+  }
+  return { rows, shares: shares.join(' ') };
+}
+
+async function heap(workerBinary: string): Promise<(string | number)[][]> {
+  const r = await esbuild.build({ entryPoints: [join(ROOT, 'bench/xs/device-heap-entry.ts')], bundle: true, write: false, format: 'iife', platform: 'neutral', mainFields: ['module', 'main'], target: 'es2022', logLevel: 'error' });
+  const w = new XsnapWorker(workerBinary, () => new Uint8Array(0), { stdout: () => {} });
+  try {
+    await w.evaluate(r.outputFiles[0].text);
+    const base = (await w.evaluate('gc()')).meter.currentHeapCount;
+    const one = (await w.evaluate('step(1)')).meter.currentHeapCount;
+    const two = (await w.evaluate('step(2)')).meter.currentHeapCount;
+    const row = (what: string, slots: number) => [what, fmt(slots), fmt(slots * 16)];
+    return [row('one security context (AES-CCM-16-64-128, keys prepared)', one - base), row('idle server: Endpoint + OSCORE layer + 2 resources (context excluded)', two - one)];
+  } finally {
+    await w.close();
+  }
+}
+
+async function computrons(workerBinary: string): Promise<(string | number)[][]> {
+  const bundle = readFileSync(join(ROOT, 'dist/device/sim-device.js'), 'utf8');
+  const flash = new NorFlash({ sectors: 4 });
+  const params = { masterSecret: Uint8Array.from({ length: 16 }, (_, i) => i + 1), masterSalt: Uint8Array.from([0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40]), senderId: Uint8Array.of(2), recipientId: Uint8Array.of(1) };
+  provisionContext(RecordLog.open(flash), params);
+  const host = await SimulatedDeviceHost.start({ workerBinary, bundle, flash, port: 0, log: () => {}, config: { sensorIntervalMs: 3600000 } });
+  const client = new SecurityContext({ ...params, senderId: Uint8Array.of(1), recipientId: Uint8Array.of(2) }, { store: new MemoryContextStore() });
+  const { endpoint: protectedEp } = await openNodeEndpoint({ host: '127.0.0.1', port: 0, oscore: oscoreLayer({ contextFor: () => client, clock: nodeClock, random: nodeRandom }) });
+  const { endpoint: plainEp } = await openNodeEndpoint({ host: '127.0.0.1', port: 0 });
+  const uri = (p: string) => 'coap://127.0.0.1:' + host.port + p;
+  const measure = async (send: () => Promise<unknown>, n = 20): Promise<number> => {
+    await send(); // warm-up (first request of a fresh window, ACK caches)
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      await send();
+      await new Promise((r) => setTimeout(r, 5)); // the request's delivery has finished
+      total += host.lastMeter!.compute;
+    }
+    return Math.round(total / n);
+  };
+  try {
+    const get = await measure(() => protectedEp.request({ uri: uri('/temperature') }));
+    const put = await measure(() => protectedEp.request({ uri: uri('/led'), method: 'PUT', payload: 'toggle' }));
+    const plain = await measure(() => plainEp.request({ uri: uri('/temperature') }));
+    return [
+      ['protected GET /temperature → 2.05 (unprotect + handler + protect)', fmt(get)],
+      ['protected PUT /led → 2.04', fmt(put)],
+      ['unprotected GET /temperature → 4.01 OSCORE required', fmt(plain)],
+    ];
+  } finally {
+    protectedEp.close();
+    plainEp.close();
+    await host.shutdown();
+  }
+}
+
+export default async (): Promise<Section[]> => {
+  const { XSNAP_WORKER } = (await import(pathToFileURL(join(ROOT, 'scripts/xsnap-paths.mjs')).href)) as { XSNAP_WORKER: string };
+  const size = await sizes();
+  const heapRows = await heap(XSNAP_WORKER);
+  const computeRows = await computrons(XSNAP_WORKER);
+  return [
+    {
+      title: 'Device bundle size (rollup + terser, gzip -9)',
+      command: 'npm run bench -- device',
+      columns: ['bundle', 'entry', 'minified bytes', 'gzip bytes', 'gzip'],
+      rows: size.rows,
+      notes:
+        'example-server/-client are the Moddable builds (native AES and SHA-256 of `crypt` replace @noble; Moddable modules external). sim-device is the simulator build of the same app with the @noble fallback and the xsnap bridge. Goal for CoAP + OSCORE + CCM + persistence: ≤ 16 KiB gzip. ' +
+        size.shares,
+    },
+    {
+      title: 'XS heap (xsnap-worker, live slots after GC)',
+      command: 'npm run bench -- device',
+      columns: ['what', 'slots', 'bytes at 16 B/slot (32-bit MCU)'],
+      rows: heapRows,
+      notes: 'Slots only: byte buffers and strings live in the chunk heap, which the worker does not report (keys, IVs and the replay bitmap are a few dozen bytes each).',
+    },
+    {
+      title: 'Computrons per exchange on the device bundle (simulator, XS)',
+      command: 'npm run bench -- device',
+      columns: ['exchange (whole delivery: decode → response sent)', 'computrons'],
+      rows: computeRows,
+      notes: 'Mean of 20 after a warm-up, measured by xsnap-worker per delivered datagram. The simulator runs AES in JavaScript (@noble fallback); on the ESP32 the block cipher is native, so the protected exchanges cost less there.',
+    },
+  ];
+};

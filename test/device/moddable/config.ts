@@ -1,0 +1,2 @@
+import { config } from './runtime.js';
+export default config;

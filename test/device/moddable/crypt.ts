@@ -1,0 +1,1 @@
+export { BlockCipher, Digest } from './runtime.js';

@@ -1,0 +1,2 @@
+import { Flash } from './runtime.js';
+export default Flash;

@@ -1,0 +1,2 @@
+import { RNG } from './runtime.js';
+export default RNG;

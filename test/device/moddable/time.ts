@@ -1,0 +1,2 @@
+import { Time } from './runtime.js';
+export default Time;

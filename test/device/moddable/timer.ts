@@ -1,0 +1,2 @@
+import { Timer } from './runtime.js';
+export default Timer;

@@ -1,0 +1,2 @@
+import { UDP } from './runtime.js';
+export default UDP;
