@@ -16,7 +16,7 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
 /** Moddable runtime modules (and our per-platform module): resolved by mcconfig, not bundled. */
-const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'timer', 'time', 'rng', 'crypt', 'preference', 'embedded:io/socket/udp', 'oscore-xs/platform'];
+const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng', 'crypt', 'embedded:io/socket/udp', 'oscore-xs/platform'];
 
 /**
  * On Moddable the SDK's native AES and SHA-256 (`crypt`) replace @noble: these modules stand in

@@ -246,7 +246,7 @@ describe('coap-ext Echo through the endpoint (simulated network)', () => {
     const srv = w.endpoint('srv', 5683, { echo: { requireFresh: (ex) => ex.request.code === Code.PUT, amplificationFactor: 0 } });
     let runs = 0;
     srv.resource('/door', { PUT: () => (runs++, { code: Code.CHANGED }) });
-    const cli = w.endpoint('cli', 5683, { echo: {} });
+    const cli = w.endpoint('cli'); // the client side of Echo is on by default
     const r = await drive(w.clock, cli.request({ uri: 'coap://srv/door', method: 'PUT', payload: 'open' }));
     assert.equal(r.codeString, '2.04');
     assert.equal(runs, 1);
@@ -261,7 +261,7 @@ describe('coap-ext Echo through the endpoint (simulated network)', () => {
     const cli = w.endpoint('cli', 5683, { echo: {} });
     await drive(w.clock, cli.request({ uri: 'coap://srv/door', method: 'PUT', payload: 'open' }));
     const accepted = w.sent.find((s) => s.from === 'cli:5683' && getOption(s.message, Option.ECHO))!;
-    const plain = w.endpoint('cli2', 5683, { blockwise: false, observe: false });
+    const plain = w.endpoint('cli2', 5683, { blockwise: false, observe: false, echo: false });
     const r = await drive(w.clock, plain.request({ uri: 'coap://srv/door', method: 'PUT', payload: 'open', options: [{ number: Option.ECHO, value: getOption(accepted.message, Option.ECHO)! }] }));
     assert.equal(r.codeString, '4.01');
     assert.equal(runs, 1);
@@ -271,7 +271,7 @@ describe('coap-ext Echo through the endpoint (simulated network)', () => {
     const srv = w.endpoint('srv', 5683, { echo: {} });
     srv.resource('/big', { GET: () => ({ payload: body(3000) }) });
     srv.resource('/small', { GET: () => ({ payload: 'ok' }) });
-    const noEcho = w.endpoint('old', 5683, { echo: undefined });
+    const noEcho = w.endpoint('old', 5683, { echo: false }); // a peer without RFC 9175
     const refused = await drive(w.clock, noEcho.request({ uri: 'coap://srv/big' }));
     assert.equal(refused.codeString, '4.01');
     assert.ok(refused.option(Option.ECHO));

@@ -23,11 +23,11 @@ function body(n: number, seed = 1): Uint8Array {
   return b;
 }
 
-function world(net = {}, seed = 51) {
+function world(net = {}, seed = 51, serverExtra: Record<string, unknown> = {}) {
   const w = simWorld(net, seed);
   const sctx = new SecurityContext({ masterSecret: SECRET, masterSalt: SALT, senderId: fromHex('01'), recipientId: new Uint8Array(0) });
   const cctx = new SecurityContext({ masterSecret: SECRET, masterSalt: SALT, senderId: new Uint8Array(0), recipientId: fromHex('01') });
-  const srv = w.endpoint('srv', 5683, { oscore: oscoreLayer({ lookup: contextLookup([sctx]), clock: w.clock, random: w.rng }) });
+  const srv = w.endpoint('srv', 5683, { oscore: oscoreLayer({ lookup: contextLookup([sctx]), clock: w.clock, random: w.rng }), ...serverExtra });
   const cli = w.endpoint('cli', 5683, { oscore: oscoreLayer({ contextFor: (r) => (r.peer.address === 'srv' ? cctx : undefined) }) });
   return { w, srv, cli };
 }
@@ -60,6 +60,16 @@ describe('coap-ext inside OSCORE (simulated network)', () => {
     assert.ok(equalBytes(got[0], data));
     assert.ok(w.sent.every((s) => !hasOption(s.message, Option.BLOCK1) && !hasOption(s.message, Option.SIZE1)));
     assert.equal(srv.blockwise!.reassembly.bytesInUse, 0);
+  });
+  it('inner Echo: a server demanding freshness of protected PUTs; the OSCORE client repeats once with the encrypted Echo', async () => {
+    const { w, srv, cli } = world({}, 54, { echo: { requireFresh: (ex: { request: { code: number } }) => ex.request.code === Code.PUT, client: false } });
+    let runs = 0;
+    srv.resource('/lock', { PUT: () => (runs++, { code: Code.CHANGED }) }, { requireOscore: true });
+    const r = await drive(w.clock, cli.request({ uri: 'coap://srv/lock', method: 'PUT', payload: 'close' }));
+    assert.equal(r.codeString, '2.04');
+    assert.equal(runs, 1);
+    assert.equal(w.sent.filter((s) => s.from === 'cli:5683' && s.message.code !== 0).length, 2, 'the request went twice');
+    assert.ok(w.sent.every((s) => !hasOption(s.message, Option.ECHO)), 'Echo travels encrypted (class E)');
   });
   it('Observe inside OSCORE: protected notifications in order, then GET Observe=1 deregisters', async () => {
     const { w, srv, cli } = world({}, 53);

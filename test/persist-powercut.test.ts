@@ -25,7 +25,9 @@ describe('power cuts (App. B.1)', () => {
   });
 
   it('cuts during recovery itself (depth 2) on a short run with 3 sectors', () => {
-    const r = runWorkload({ ops: onXs ? 60 : 300, seed: 2, sectors: 3, blockSize: 256, contexts: 2, writeStride: 3, eraseStride: 97, depth: 2, mainCutRate: 0, closeEvery: 40, crashShare: 0.5 });
+    const r = onXs
+      ? runWorkload({ ops: 80, seed: 2, sectors: 3, blockSize: 256, contexts: 2, writeStride: 9, eraseStride: 128, depth: 2, mainCutRate: 0, closeEvery: 20, crashShare: 0.5 })
+      : runWorkload({ ops: 300, seed: 2, sectors: 3, blockSize: 256, contexts: 2, writeStride: 3, eraseStride: 97, depth: 2, mainCutRate: 0, closeEvery: 40, crashShare: 0.5 });
     assert.ok(r.cutPointsChecked > 500, 'cut points ' + r.cutPointsChecked);
     assert.ok(r.flashErases > 0);
   });

@@ -148,7 +148,7 @@ export class BlockwiseLayer implements StackLayer {
       if (e instanceof CoapError) return ex.respond(errorResponse(e.code, e.diagnostic));
       throw e;
     }
-    const cacheKey = who + ' ' + req.code + ' ' + getOptions(req, Option.URI_PATH).map(utf8Decode).join('/');
+    const cacheKey = who + ' ' + req.code + ' ' + getOptions(req, Option.URI_PATH).map(utf8Decode).join('/') + '?' + getOptions(req, Option.URI_QUERY).map(utf8Decode).join('&');
     if (asked && asked.num > 0 && req.code !== Code.GET && req.code !== Code.FETCH && !hasOption(req, Option.BLOCK1)) {
       const hit = this.cachedResponse(cacheKey);
       if (hit) return this.respondSliced(ex, req, hit);

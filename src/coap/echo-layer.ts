@@ -17,6 +17,10 @@ import { EchoIssuer, echoChallenge, needsAmplificationEcho, requestWithEcho, typ
 import { peerKey, type ClientTransport, type OutgoingRequest, type RequestHandle, type ResponseSink, type ServerExchange, type ServerHandler, type StackLayer } from './exchange.js';
 
 export interface EchoLayerOptions {
+  /** Apply the server policies below (default true); false leaves only the client's Echo repeat. */
+  server?: boolean;
+  /** Repeat requests answered 4.01 + Echo (default true; false when an OSCORE layer below does it). */
+  client?: boolean;
   issuer?: Partial<EchoIssuerOptions>;
   /** Requests that must prove freshness before the resource sees them. */
   requireFresh?: (exchange: ServerExchange) => boolean;
@@ -41,6 +45,8 @@ export class EchoLayer implements StackLayer {
 
   constructor(private readonly clock: Clock, random: RandomSource, private readonly opts: EchoLayerOptions = {}) {
     this.issuer = new EchoIssuer(clock, random, opts.issuer);
+    if (opts.server !== false) this.server = this.serve;
+    if (opts.client !== false) this.client = this.repeat;
   }
 
   private isVerified(who: string): boolean {
@@ -58,7 +64,9 @@ export class EchoLayer implements StackLayer {
     this.verified.set(who, this.clock.now() + (this.opts.verifiedForMs ?? 60_000));
   }
 
-  readonly server = (inner: ServerHandler): ServerHandler => (ex: ServerExchange) => {
+  readonly server?: (inner: ServerHandler) => ServerHandler;
+
+  private readonly serve = (inner: ServerHandler): ServerHandler => (ex: ServerExchange) => {
     const who = peerKey(ex.peer);
     const echo = getOption(ex.request, Option.ECHO);
     // Checked (and, single-use, consumed) once per request, before the resource runs.
@@ -81,7 +89,9 @@ export class EchoLayer implements StackLayer {
     });
   };
 
-  readonly client = (lower: ClientTransport): ClientTransport => ({
+  readonly client?: (lower: ClientTransport) => ClientTransport;
+
+  private readonly repeat = (lower: ClientTransport): ClientTransport => ({
     send: (req: OutgoingRequest, sink: ResponseSink): RequestHandle => {
       if (hasOption(req.message, Option.OBSERVE)) return lower.send(req, sink);
       let closed = false;

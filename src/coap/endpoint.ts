@@ -54,8 +54,13 @@ export interface EndpointOptions {
   blockwise?: BlockwiseLayerOptions | false;
   /** Observe (RFC 7641), on unless `false`; above Block-wise and Echo. */
   observe?: Partial<ObserveLimits> | false;
-  /** Echo (RFC 9175 §2) freshness and amplification mitigation; off unless given. Above Block-wise. */
-  echo?: EchoLayerOptions;
+  /**
+   * Echo (RFC 9175 §2), above Block-wise. The client repeats a request once with the Echo of a
+   * 4.01; the server policies (freshness, amplification mitigation) apply only when this is given.
+   * `false` leaves the layer out. With an OSCORE layer and no `echo` given it is left out too: the
+   * OSCORE layer repeats protected requests itself (RFC 8613 App. B.1.2) and two layers would repeat twice.
+   */
+  echo?: EchoLayerOptions | false;
 }
 
 /** Where a request goes: a coap:// URI, or host/port/path/query parts. */
@@ -106,7 +111,7 @@ export class Endpoint {
     const ext: StackLayer[] = [];
     const add = <T extends StackLayer>(layer: T): T => (ext.push(layer), layer);
     this.blockwise = (given.find((l) => l instanceof BlockwiseLayer) as BlockwiseLayer | undefined) ?? (opts.blockwise === false ? undefined : add(new BlockwiseLayer(opts.clock, opts.blockwise ?? {})));
-    this.echo = (given.find((l) => l instanceof EchoLayer) as EchoLayer | undefined) ?? (opts.echo ? add(new EchoLayer(opts.clock, opts.random, opts.echo)) : undefined);
+    this.echo = (given.find((l) => l instanceof EchoLayer) as EchoLayer | undefined) ?? (opts.echo === false || (opts.echo === undefined && opts.oscore) ? undefined : add(new EchoLayer(opts.clock, opts.random, opts.echo ?? { server: false })));
     this.observation = (given.find((l) => l instanceof ObserveLayer) as ObserveLayer | undefined) ?? (opts.observe === false ? undefined : add(new ObserveLayer(opts.clock, opts.observe ?? {})));
     const bottomUp: StackLayer[] = [...(opts.outer ?? []), ...(opts.oscore ? [opts.oscore] : []), ...ext, ...(opts.inner ?? [])];
     let transport: ClientTransport = this.messaging;

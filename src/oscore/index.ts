@@ -8,7 +8,9 @@
  *       Derives Sender/Recipient Key and Common IV (§3.2), prepares the keys once, calls
  *       store.load() once. Bad parameters → LoadError naming the field. ctx.close() → store.close().
  *   deriveKeys(params), kdfInfo(...)                  the raw derivation (tests, tools)
- *   ContextStore, MemoryContextStore, ReplayState     persistence contract (App. B.1)
+ *   ContextStore, MemoryContextStore, ReplayState     persistence contract (App. B.1):
+ *       load() once at open, reserve(upTo) before a sequence number at/above the durable limit,
+ *       close(nextSeq, window | 'unknown') at clean shutdown
  *   contextLookup([ctx, …]) → ContextLookup           (kid, kidContext) → context, for servers
  *
  * Client
@@ -19,7 +21,9 @@
  * Server
  *   const { message: plain, binding, context } = unprotectRequest(protectedRequest, lookup, { echo? })
  *   … handle `plain` …
- *   const out = protectResponse(plainResponse, binding, { partialIv? })  // own PIV for notifications
+ *   const out = protectResponse(plainResponse, binding, { partialIv? })
+ *       (own Partial IV by default for responses to an Observe registration, §4.1.3.5.2;
+ *        otherwise the request's nonce is reused, §8.3)
  *   On failure: oscoreErrorResponse(err) → { code, diagnostic, maxAge: 0 } for an unprotected error
  *   response (4.02 / 4.01 / 4.00 / 4.01, §8.2), or for ReplayErrorWithEcho (App. B.1.2, replay
  *   window unknown after an unclean stop): protectEchoChallenge(err, skeleton) → protected 4.01 + Echo.

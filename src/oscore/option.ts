@@ -15,11 +15,6 @@ export interface OscoreOptionValue {
   kidContext?: Uint8Array;
 }
 
-/** A view into `b` (the constructor avoids subarray's species lookup, slow on V8). */
-function view(b: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset + start, end - start);
-}
-
 const FLAG_K = 0x08;
 const FLAG_H = 0x10;
 const RESERVED = 0xe0;
@@ -71,7 +66,7 @@ export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
   return out;
 }
 
-/** Decode an OSCORE option value; fields are views into `value` (no copies). */
+/** Decode an OSCORE option value; fields are subarrays of `value` (no copies). */
 export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
   if (value.length === 0) return { partialIv: undefined, kidContext: undefined, kid: undefined };
   const flags = value[0];
@@ -86,17 +81,17 @@ export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
   let kid: Uint8Array | undefined;
   if (n > 0) {
     if (o + n > value.length) throw new DecodeError('OSCORE option: Partial IV runs past the end');
-    partialIv = view(value, o, o + n);
+    partialIv = value.subarray(o, o + n);
     o += n;
   }
   if (flags & FLAG_H) {
     if (o >= value.length) throw new DecodeError('OSCORE option: kid context length missing');
     const s = value[o++];
     if (o + s > value.length) throw new DecodeError('OSCORE option: kid context runs past the end');
-    kidContext = view(value, o, o + s);
+    kidContext = value.subarray(o, o + s);
     o += s;
   }
-  if (flags & FLAG_K) kid = view(value, o, value.length);
+  if (flags & FLAG_K) kid = value.subarray(o);
   else if (o !== value.length) throw new DecodeError('OSCORE option: ' + (value.length - o) + ' trailing bytes without kid flag');
   return { partialIv, kidContext, kid };
 }

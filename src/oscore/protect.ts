@@ -50,6 +50,29 @@ export function composePlaintext(code: number, inner: readonly CoapOption[], pay
   return pt;
 }
 
+/**
+ * One plaintext buffer for every message up to SCRATCH_LIMIT bytes: seal() consumes the plaintext
+ * at once and it is wiped right after, so nothing holds on to it. Saves an allocation per message
+ * (on V8, arrays over 64 bytes live off-heap and cost ~20× a small one; on the device, heap churn).
+ */
+const SCRATCH_LIMIT = 1024;
+let scratch = new Uint8Array(128);
+
+/** Compose the plaintext and seal it (§5.3, §5.2–5.4 inputs given). */
+function sealPlaintext(context: SecurityContext, nonce: Uint8Array, aad: Uint8Array, code: number, inner: readonly CoapOption[], payload: Uint8Array): Uint8Array {
+  const n = 1 + encodedOptionsLength(inner, payload);
+  if (n > SCRATCH_LIMIT) return context.senderKey.seal(nonce, aad, composePlaintext(code, inner, payload));
+  if (n > scratch.length) scratch = new Uint8Array(SCRATCH_LIMIT);
+  const buf = scratch;
+  try {
+    buf[0] = code;
+    writeOptionsAndPayload(inner, payload, buf, 1);
+    return context.senderKey.seal(nonce, aad, buf.subarray(0, n));
+  } finally {
+    buf.fill(0, 0, n);
+  }
+}
+
 function outerMessage(original: Message, code: number, outer: CoapOption[], optionValue: Uint8Array, ciphertext: Uint8Array): Message {
   const options: CoapOption[] = [];
   let placed = false;
@@ -73,13 +96,12 @@ function isObserveRegistration(inner: readonly CoapOption[]): boolean {
 export function protectRequest(context: SecurityContext, request: Message, options: ProtectRequestOptions = {}): { message: Message; binding: RequestBinding } {
   if (!isRequestCode(request.code)) throw new RangeError('protectRequest: code ' + request.code + ' is not a request code');
   const split = splitOptions(request.options, true);
-  const plaintext = composePlaintext(request.code, split.inner, request.payload);
   const seq = context.sequence.take();
   const piv = encodePartialIv(seq);
   const kid = context.senderId;
   const nonce = aeadNonce(context.commonIv, kid, piv);
   const aad = aeadAad(context.algorithm.id, kid, piv);
-  const ciphertext = context.senderKey.seal(nonce, aad, plaintext);
+  const ciphertext = sealPlaintext(context, nonce, aad, request.code, split.inner, request.payload);
   const withContext = options.includeKidContext ?? context.idContext !== undefined;
   const value: OscoreOptionValue = { partialIv: piv, kid };
   if (withContext && context.idContext) value.kidContext = context.idContext;
@@ -102,7 +124,6 @@ export function protectResponse(response: Message, binding: RequestBinding, opti
   if (!isResponseCode(response.code)) throw new RangeError('protectResponse: code ' + response.code + ' is not a response code');
   const context = binding.context;
   const split = splitOptions(response.options, false);
-  const plaintext = composePlaintext(response.code, split.inner, response.payload);
   const ownPiv = options.partialIv ?? (split.outerObserve || binding.observe);
   let nonce = binding.nonce;
   const value: OscoreOptionValue = {};
@@ -111,6 +132,6 @@ export function protectResponse(response: Message, binding: RequestBinding, opti
     nonce = aeadNonce(context.commonIv, context.senderId, piv);
     value.partialIv = piv;
   }
-  const ciphertext = context.senderKey.seal(nonce, binding.aad, plaintext);
+  const ciphertext = sealPlaintext(context, nonce, binding.aad, response.code, split.inner, response.payload);
   return outerMessage(response, outerCode(false, split.outerObserve), split.outer, encodeOscoreOption(value), ciphertext);
 }

@@ -1,12 +1,16 @@
 /**
  * Platform module for Moddable's desktop simulator (`lin`, `mcsim`), mapped to the specifier
- * `oscore-xs/platform` by manifest.json's "platforms" section. `lin` has no `flash` module, so
- * the NOR flash is simulated over `preference` (one ArrayBuffer per 4096-byte sector, in the
- * domain "oscore-flash"), with NOR rules enforced here: erase sets 0xFF, a write can only clear
- * bits. `c_rand()` is libc `rand()` there (the same sequence on every run), so `rng` is seeded from
- * the clock.
+ * `oscore-xs/platform` by targets/moddable/manifest.json's "platforms" section. `lin` has no
+ * `flash` module (importing it aborts the app), so the partition is simulated in a file,
+ * `<config.file.root>oscore-xs-<label>.flash` (/tmp/ on lin), with NOR rules enforced here: erase
+ * sets a sector to 0xFF, a write can only clear bits. The `file` module flushes every write, so
+ * killing mcsim keeps what was written, like a power cut. (`preference` would be the other
+ * choice, but on lin it rewrites one JSON file, deleting it first, on every change.)
+ * `c_rand()` is libc `rand()` there (the same sequence on every run), so `rng` is seeded from the
+ * clock.
  */
-import Preference from 'preference';
+import { File } from 'file';
+import config from 'mc/config';
 import RNG from 'rng';
 import Time from 'time';
 import type { FlashPort } from '../../src/ports.js';
@@ -14,53 +18,40 @@ import type { FlashPort } from '../../src/ports.js';
 export const platformName: string = 'lin';
 
 const SECTOR = 4096;
-/** Simulated partition size when the manifest gives none (64 KiB, as esp32/partitions.csv). */
+/** Simulated partition size (64 KiB, as the `oscore` partition in esp32/partitions.csv). */
 const DEFAULT_SIZE = 65536;
 
 export function openFlash(label: string, byteLength = DEFAULT_SIZE): FlashPort {
-  const domain = 'oscore-flash';
-  const key = (sector: number) => label + '.' + sector;
-  const load = (sector: number): Uint8Array => {
-    const v = Preference.get(domain, key(sector));
-    const out = new Uint8Array(SECTOR).fill(0xff);
-    if (v instanceof ArrayBuffer && v.byteLength === SECTOR) out.set(new Uint8Array(v));
-    return out;
-  };
+  const file = new File(config.file.root + 'oscore-xs-' + label + '.flash', true);
+  if (file.length < byteLength) {
+    const blank = new Uint8Array(SECTOR).fill(0xff);
+    for (let at = file.length - (file.length % SECTOR); at < byteLength; at += SECTOR) {
+      file.position = at;
+      file.write(blank.buffer as ArrayBuffer);
+    }
+  }
   const check = (offset: number, length: number): void => {
     if (!(offset >= 0 && length >= 0 && offset + length <= byteLength)) throw new RangeError('flash: out of range ' + offset + '+' + length);
+  };
+  const read = (offset: number, length: number): Uint8Array => {
+    check(offset, length);
+    file.position = offset;
+    return new Uint8Array(file.read(ArrayBuffer, length));
   };
   return {
     blockSize: SECTOR,
     byteLength,
     erase(sector: number): void {
       check(sector * SECTOR, SECTOR);
-      Preference.delete(domain, key(sector));
+      file.position = sector * SECTOR;
+      file.write(new Uint8Array(SECTOR).fill(0xff).buffer as ArrayBuffer);
     },
-    read(offset: number, length: number): Uint8Array {
-      check(offset, length);
-      const out = new Uint8Array(length);
-      for (let done = 0; done < length; ) {
-        const at = offset + done;
-        const sector = Math.floor(at / SECTOR);
-        const from = at - sector * SECTOR;
-        const n = Math.min(SECTOR - from, length - done);
-        out.set(load(sector).subarray(from, from + n), done);
-        done += n;
-      }
-      return out;
-    },
+    read,
     write(offset: number, bytes: Uint8Array): void {
-      check(offset, bytes.length);
-      for (let done = 0; done < bytes.length; ) {
-        const at = offset + done;
-        const sector = Math.floor(at / SECTOR);
-        const from = at - sector * SECTOR;
-        const n = Math.min(SECTOR - from, bytes.length - done);
-        const data = load(sector);
-        for (let i = 0; i < n; i++) data[from + i] &= bytes[done + i];
-        Preference.set(domain, key(sector), data.buffer as ArrayBuffer);
-        done += n;
-      }
+      const data = read(offset, bytes.length);
+      for (let i = 0; i < data.length; i++) data[i] &= bytes[i];
+      file.position = offset;
+      file.write(data.buffer as ArrayBuffer);
     },
   };
 }
@@ -76,5 +67,5 @@ export function seedRandom(): void {
     a = Math.floor(a / 256);
     b = Math.floor(b / 256);
   }
-  RNG.init(seed.buffer);
+  RNG.init(seed.buffer as ArrayBuffer);
 }

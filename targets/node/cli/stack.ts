@@ -16,7 +16,7 @@ import { ContextDirectory, securityContextParams } from '../context-dir.js';
 import { CredentialsFile } from '../credentials.js';
 import type { CliIo } from './io.js';
 import { oscoreLayer } from '../../../src/coap/oscore-layer.js';
-import { contextLookup } from '../../../src/oscore/unprotect.js';
+import { contextLookup, type EchoVerifier } from '../../../src/oscore/unprotect.js';
 import type { OutgoingRequest } from '../../../src/coap/exchange.js';
 
 /** A security context together with the directory it lives in. */
@@ -52,12 +52,14 @@ export interface StackOptions {
   port?: number;
   io: CliIo;
   verbose?: boolean;
-  /** Server layers placed between Observe and `top` (e.g. the fileserver's observe marker). */
+  /** Layers between messaging and OSCORE (e.g. the no-OSCORE server's 4.02 for the OSCORE option). */
+  outer?: StackLayer[];
+  /** Server layers placed between Block-wise and Observe (e.g. the fileserver's observe marker). */
   markers?: StackLayer[];
   /** The handler at the top of the server stack (instead of the router), if any. */
   top?: ServerHandler;
   /** OSCORE: contexts a request may be protected with (server, by kid), and the client's choice per request. */
-  oscore?: { server?: SecurityContext[]; contextFor?: (request: OutgoingRequest) => SecurityContext | undefined };
+  oscore?: { server?: SecurityContext[]; contextFor?: (request: OutgoingRequest) => SecurityContext | undefined; echo?: EchoVerifier };
 }
 
 export interface Stack {
@@ -79,9 +81,9 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   }
   const o = opts.oscore;
   const oscore = o
-    ? oscoreLayer({ lookup: o.server?.length ? contextLookup(o.server) : undefined, contextFor: o.contextFor, clock: nodeClock, random: nodeRandom })
+    ? oscoreLayer({ lookup: o.server?.length ? contextLookup(o.server) : undefined, contextFor: o.contextFor, echo: o.echo, clock: nodeClock, random: nodeRandom })
     : undefined;
-  const endpoint = new Endpoint({ port: udp, clock: nodeClock, random: nodeRandom, oscore, inner });
+  const endpoint = new Endpoint({ port: udp, clock: nodeClock, random: nodeRandom, outer: opts.outer, oscore, inner });
   let closed = false;
   return {
     endpoint,

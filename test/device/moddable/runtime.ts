@@ -129,4 +129,3 @@ export class UDP {
   }
 }
 
-export const config = {};
