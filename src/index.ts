@@ -1,0 +1,41 @@
+/**
+ * oscore-xs, the platform-free core: CoAP (RFC 7252, 7641, 7959, 9175) and OSCORE (RFC 8613) on
+ * ports (src/ports.ts). Runs unchanged on XS and Node; targets supply the ports
+ * (targets/node/index.ts re-exports all of this plus the Node ports).
+ */
+export * from './errors.js';
+export type { DatagramPort, Clock, TimerHandle, RandomSource, FlashPort, AesBlockCipher, AesBlockCipherFactory } from './ports.js';
+export { toHex, fromHex, concatBytes, equalBytes, equalBytesConstantTime, utf8Encode, utf8Decode, encodeUint, decodeUint } from './bytes.js';
+
+// CoAP
+export * from './coap/message.js';
+export { MessageType, Code, ContentFormat, code, codeToString, isRequestCode, isResponseCode } from './coap/numbers.js';
+export { Option, OPTIONS, optionSpec, optionName, isCritical, isUnsafe, isNoCacheKey, oscoreClassOf, type OptionSpec } from './coap/option-registry.js';
+export { encodeMessage, decodeMessage, encodeOptionsAndPayload, readOptionsAndPayload, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './coap/codec.js';
+export { Endpoint, type EndpointOptions, type RequestInit, type RequestTarget, type AbortSignalLike } from './coap/endpoint.js';
+export { Response } from './coap/response.js';
+export { IncomingRequest, type Method, type ResourceHandler, type ResourcePolicy, type ResponseInit } from './coap/server.js';
+export { parseCoapUri, formatCoapUri, type CoapUri } from './coap/uri.js';
+export { DEFAULT_PARAMETERS, type TransmissionParameters } from './coap/messaging.js';
+export { oscoreLayer, type OscoreLayerOptions } from './coap/oscore-layer.js';
+export { EchoIssuer } from './coap/echo.js';
+export type { StackLayer, Peer } from './coap/exchange.js';
+
+// OSCORE
+export * from './oscore/index.js';
+
+// Crypto
+export { getAlgorithm, findAlgorithm, algorithmByName, AEAD_ALGORITHMS } from './crypto/algorithms.js';
+export type { AeadAlgorithm, AeadKey } from './crypto/aead.js';
+export { hkdfSha256 } from './crypto/hkdf.js';
+export { setAesBlockCipherFactory } from './crypto/aes.js';
+
+// Persistence (App. B.1)
+export { RecordLog } from './persist/record-log.js';
+export { FlashContextStore, doublingChunks, rateBoundedChunks } from './persist/flash-context-store.js';
+
+// Simulation (tests, demos)
+export { VirtualClock } from './sim/virtual-clock.js';
+export { SimNetwork } from './sim/sim-network.js';
+export { NorFlash } from './sim/nor-flash.js';
+export { Prng } from './sim/prng.js';
