@@ -1,10 +1,7 @@
 import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
-import fc from './fuzz/fc.js';
+import { runTarget } from './fuzz/target.js';
+import { loadersTarget, recordLogTarget } from './fuzz/targets-storage.js';
 describe('probe', () => {
-  it('fast-check runs', () => {
-    let n = 0;
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 20 }), fc.integer(), (a, b) => { n++; return a.length <= 20 && Number.isInteger(b); }), { seed: 1, numRuns: 1000 });
-    assert.equal(n, 1000);
-  });
+  for (const t of [loadersTarget, recordLogTarget])
+    it(t.name, () => { const c = runTarget(t, 1, 3000); console.log(t.name, JSON.stringify(c)); });
 });

@@ -4,8 +4,8 @@
  *
  * - Sender sequence (App. B.1.1): `reserve(upTo)` writes a record with a limit L ≥ upTo before it
  *   returns; every seq < L may then be used with no further write. The chunk by which L moves
- *   ahead follows a ChunkRule: aiocoap's (10, doubling up to 10,000) by default, or a rate-bounded
- *   rule that keeps writes per hour bounded. After an unclean stop the sender resumes at the stored
+ *   ahead follows a ChunkRule: aiocoap's (10, doubling up to 10,000) by default, or the
+ *   rate-bounded rule that also keeps writes per hour bounded at high message rates. After an unclean stop the sender resumes at the stored
  *   limit: at most one chunk of numbers is skipped, none is reused.
  * - Replay window (App. B.1.2): load() hands OSCORE the stored state; if that state is exact (a
  *   clean close, or a fresh context) it is overwritten *before load returns* by a record that says
@@ -49,23 +49,27 @@ export function doublingChunks(start = 10, max = 10000): ChunkRule {
 }
 
 /**
- * Rate-bounded rule: double the chunk while reservations come faster than one per `intervalMs`,
- * halve it when they come slower than one per 4 × `intervalMs`. Writes stay near one per interval
- * at any message rate (≤ 3600 s / interval per hour at steady rate); a crash skips about
- * rate × interval numbers at most 2×.
+ * Rate-bounded rule (our improvement on aiocoap's): chunks double from `start` to `floor` as in
+ * aiocoap, and beyond `floor` keep doubling (up to `max`) while a chunk lasted less than
+ * `intervalMs`; a chunk that lasted over 4 × `intervalMs` is halved (not below `floor`). At low
+ * rates it writes exactly like aiocoap; at high rates writes stay near one per interval (about
+ * 3600 s / interval per hour) instead of growing with the rate. A crash skips at most one chunk:
+ * max(floor, about 2 × rate × interval) numbers — negligible against 2^40.
  */
-export function rateBoundedChunks(now: () => number, intervalMs = 60000, start = 10, max = 2 ** 24): ChunkRule {
+export function rateBoundedChunks(now: () => number, intervalMs = 60000, start = 10, floor = 10000, max = 2 ** 24): ChunkRule {
   let chunk = start;
   let last = -Infinity;
   return {
     next() {
+      // `lasted`: how long the previous chunk lasted (this call comes when it ran out).
       const t = now();
-      const dt = t - last;
-      if (last !== -Infinity) {
-        if (dt < intervalMs) chunk = Math.min(chunk * 2, max);
-        else if (dt > 4 * intervalMs) chunk = Math.max(start, Math.floor(chunk / 2));
-      }
+      const lasted = t - last;
+      const first = last === -Infinity;
       last = t;
+      if (first) return chunk;
+      if (chunk < floor) chunk = Math.min(chunk * 2, floor);
+      else if (lasted < intervalMs) chunk = Math.min(chunk * 2, max);
+      else if (lasted > 4 * intervalMs) chunk = Math.max(floor, Math.floor(chunk / 2));
       return chunk;
     },
   };

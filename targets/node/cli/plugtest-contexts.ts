@@ -50,7 +50,7 @@ export function plugtestParams(role: PlugtestRole): SecurityContextParams {
 }
 
 /** Keys of a role; F and G get one key flipped (as libcoap's break_sender_key / break_recipient_key). */
-function plugtestKeys(role: PlugtestRole): DerivedKeys | undefined {
+export function plugtestKeys(role: PlugtestRole): DerivedKeys | undefined {
   const broken = ROLES[role].broken;
   if (!broken) return undefined;
   const keys = deriveKeys(plugtestParams(role));
