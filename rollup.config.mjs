@@ -1,13 +1,15 @@
 // The device bundles (ESM for mcconfig, IIFE for the XS simulator): TypeScript is stripped by
 // esbuild's transform (no type-check here: `npm run typecheck:moddable` does that), modules are
 // tree-shaken by rollup and minified by terser. No Node code may reach these bundles: a `node:*`
-// import fails the build. Moddable's own modules stay external (mcconfig links them).
+// import fails the build. Moddable's own modules stay external (mcconfig links them), and in the
+// Moddable builds src/crypto/{aes,hkdf}.ts are swapped for the `crypt`-backed modules of
+// targets/moddable, so no JavaScript AES or SHA-256 reaches the firmware.
 //
 // Outputs (dist/device/):
 //   platform-esp32.js, platform-lin.js  `oscore-xs/platform` per platform (manifest.json "platforms")
 //   oscore-xs.js                        the library for Moddable apps (targets/moddable/library.ts)
 //   example-server.js                   examples/device (moddable/main.ts): /temperature + /led over OSCORE, self-contained
-//   example-client.js                   a client-only app (size budget: no server code in it)
+//   example-client.js                   examples/device (moddable/client-main.ts): a client-only app
 //   sim-device.js                       the example server on the XS simulator's ports (IIFE for xsnap)
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -52,10 +54,16 @@ const plugins = (substitute) => [
   terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true }, format: { comments: false } }),
 ];
 
+/** Re-exported names an entry does not use (e.g. platformName in the client app) are fine. */
+const onwarn = (w, warn) => {
+  if (w.code !== 'UNUSED_EXTERNAL_IMPORT') warn(w);
+};
+
 const esm = (input, file) => ({
   input,
+  onwarn,
   external: MODDABLE_EXTERNALS,
-  treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') ? true : false },
+  treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
   plugins: plugins(MODDABLE_CRYPTO),
   output: { file: 'dist/device/' + file, format: 'es' },
 });
@@ -70,6 +78,7 @@ if (existsSync('examples/device/moddable/client-main.ts')) entries.push(esm('exa
 if (existsSync('targets/xs-sim/device-main.ts')) {
   entries.push({
     input: 'targets/xs-sim/device-main.ts',
+    onwarn,
     treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
     plugins: plugins(),
     output: { file: 'dist/device/sim-device.js', format: 'iife' },

@@ -41,6 +41,24 @@ function area(id: string): string {
   return 'ports, bytes, errors';
 }
 
+/** Size of an entry with src/coap/{blockwise,echo}-layer.ts replaced by empty classes (not a runnable build). */
+async function whatIfWithoutExt(e: Entry): Promise<number> {
+  const stubs: Record<string, string> = {
+    [join(ROOT, 'src/coap/blockwise-layer.ts')]: 'export class BlockwiseLayer { constructor() { throw new Error("stub"); } }',
+    [join(ROOT, 'src/coap/echo-layer.ts')]: 'export class EchoLayer { constructor() { throw new Error("stub"); } }',
+  };
+  const stub = {
+    name: 'stub-ext',
+    load(id: string) {
+      return stubs[id] ?? null;
+    },
+  };
+  const b = await rollup({ ...e, plugins: [stub, ...(e.plugins as unknown[])] as RollupOptions['plugins'], onwarn: () => {} });
+  const { output } = await b.generate(e.output);
+  await b.close();
+  return gzipSync(output[0].code, { level: 9 }).length;
+}
+
 async function sizes(): Promise<{ rows: (string | number)[][]; shares: string }> {
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
   const rows: (string | number)[][] = [];
@@ -66,6 +84,7 @@ async function sizes(): Promise<{ rows: (string | number)[][]; shares: string }>
       total += m.renderedLength;
     }
     if (file.includes('example-server')) {
+      shares.push('What-if: with Block-wise and Echo (which Endpoint constructs itself, so a bundler cannot drop them) stubbed out, example-server would be ' + ((await whatIfWithoutExt(e)) / 1024).toFixed(1) + ' KiB gzip.');
       shares.push('Share of the unminified example-server bundle by area: ' + [...byArea.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => k + ' ' + Math.round((100 * v) / total) + '%').join(', ') + '.');
     }
   }

@@ -2,7 +2,7 @@
 // Builds dist/cli.mjs, the oscore-xs CLI as one ESM file for Node (esbuild bundle of
 // targets/node/cli/entry.ts with its dependencies). Run by `npm run build:cli` / `prepare`, and by
 // bin/oscore-xs.mjs on the fly in a checkout when the bundle is missing or older than the sources.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -43,9 +43,11 @@ export function bundleIsStale() {
 
 export async function buildCli() {
   const esbuild = await import('esbuild');
+  // Build beside the bundle and rename: a second oscore-xs starting meanwhile never reads half a file.
+  const tmp = BUNDLE + '.' + process.pid + '.tmp';
   await esbuild.build({
     entryPoints: [join(ROOT, 'targets/node/cli/entry.ts')],
-    outfile: BUNDLE,
+    outfile: tmp,
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -53,6 +55,7 @@ export async function buildCli() {
     logLevel: 'error',
     banner: { js: '// oscore-xs CLI bundle, built by bin/build-cli.mjs — do not edit.' },
   });
+  renameSync(tmp, BUNDLE);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await buildCli();

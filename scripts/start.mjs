@@ -54,7 +54,14 @@ mkdirSync(join(ROOT, '.build/start'), { recursive: true });
 await esbuild.build({ entryPoints: [join(ROOT, 'targets/xs-sim/simulator.ts')], outfile: hostOut, bundle: true, format: 'esm', platform: 'node', target: 'es2022', packages: 'external', logLevel: 'error' });
 const { runSimulator, usage } = await import(pathToFileURL(hostOut).href);
 
-const sim = await runSimulator({ engine, stateDir, address, port, workerBinary: XSNAP_WORKER, bundle, sensorIntervalMs });
+let sim;
+try {
+  sim = await runSimulator({ engine, stateDir, address, port, workerBinary: XSNAP_WORKER, bundle, sensorIntervalMs });
+} catch (e) {
+  const hint = e?.code === 'EADDRINUSE' ? ` (UDP ${address}:${port} is in use: stop the other server or pass --port N)` : '';
+  console.error('npm start: ' + (e?.message ?? e) + hint);
+  process.exit(1);
+}
 process.stdout.write(usage(sim, engine, stateDir));
 let stopping = false;
 const stop = async () => {

@@ -49,6 +49,17 @@ export function equalBytesConstantTime(a: Uint8Array, b: Uint8Array): boolean {
 
 /** UTF-8 without TextEncoder (XS builds may lack it). */
 export function utf8Encode(s: string): Uint8Array {
+  // ASCII (every path segment, most payload strings): one byte per char, straight into the result.
+  const ascii = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return utf8EncodeAny(s);
+    ascii[i] = c;
+  }
+  return ascii;
+}
+
+function utf8EncodeAny(s: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);

@@ -10,7 +10,9 @@
 export class OscoreXsError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
+    // Not `this.name = …`: Moddable freezes the built-ins (they live in flash), and assigning over
+    // the read-only inherited Error.prototype.name throws a TypeError there (the override mistake).
+    Object.defineProperty(this, 'name', { value: new.target.name, writable: true, enumerable: true, configurable: true });
   }
 }
 

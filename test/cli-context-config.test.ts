@@ -130,6 +130,9 @@ describe('sequence.json (aiocoap format)', () => {
     bad('{"next-to-send": 1, "received": {"bitfield": 0}}', /index: expected/);
     bad('{"next-to-send": 1, "recei', /not valid JSON/);
     assert.equal(parseSequenceFile('s', '{"next-to-send": "7", "received": "unknown"}', 32).nextToSend, 7);
+    // What aiocoap writes when it closes a context whose window stayed unknown.
+    assert.deepEqual(parseSequenceFile('s', '{"next-to-send": 9, "received": {"index": null, "bitfield": null}}', 32), { nextToSend: 9, received: 'unknown' });
+    bad('{"next-to-send": 1, "received": {"index": null, "bitfield": 3}}', /index: expected/);
   });
   it("implements aiocoap's window arithmetic (its doctest)", () => {
     let w = { index: 0, bitfield: 0n };

@@ -3,7 +3,7 @@
 // recovery to "unknown", and the bad-directory paths. Works on copies of ../shared/interop in a temp dir.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -168,6 +168,31 @@ describe('context directory on disk', () => {
     writeFileSync(join(badSeq, 'sequence.json'), '{"next-to-send": 5}');
     await assert.rejects(ContextDirectory.open(badSeq, { label: 'a' }), isLoadError(/^a\/sequence\.json: received: missing$/));
     assert.equal(seq(badSeq), '{"next-to-send": 5}', 'bad state is left for the user to inspect');
+  });
+
+  it('an unreadable file is named with its error (skipped as root, who reads everything)', async (t) => {
+    if (process.getuid?.() === 0) return t.skip('running as root');
+    const dir = copy('aiocoap-plugtest-contexts/b');
+    chmodSync(join(dir, 'secret.json'), 0);
+    await assert.rejects(ContextDirectory.open(dir, { label: 'b' }), isLoadError(/^b\/secret\.json: cannot read \(EACCES\)$/));
+  });
+
+  it('without a flock binary (non-Linux) the lock file is created exclusively instead', async () => {
+    const dir = copy('aiocoap-plugtest-contexts/a');
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const first = await ContextDirectory.open(dir);
+      assert.match(readFileSync(join(dir, 'lock'), 'utf8'), new RegExp('^' + process.pid + '\\n$'));
+      await assert.rejects(ContextDirectory.open(dir, { label: 'a' }), isLoadError(/^a: locked: .*remove the lock file/));
+      first.close(0, 'unknown');
+      await first.released();
+      assert.equal(existsSync(join(dir, 'lock')), false);
+      const again = await ContextDirectory.open(dir);
+      await again.release();
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('a failed write refuses the reservation and keeps the old limit', async () => {

@@ -2,14 +2,16 @@
 // and aiocoap-client's captured requests replayed at our fileserver.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { copyFixture, run, start, SHARED } from './cli-harness.js';
 import { decodeMessage, encodeMessage } from '../src/coap/codec.js';
-import { getOption, getUintOption, type Message } from '../src/coap/message.js';
+import { createMessage, getOption, getUintOption, type Message } from '../src/coap/message.js';
+import { Code } from '../src/coap/numbers.js';
+import { FileTree } from '../targets/node/cli/file-tree.js';
 import { Option } from '../src/coap/option-registry.js';
 import { fromHex, toHex, utf8Decode } from '../src/bytes.js';
 import { SecurityContext } from '../src/oscore/context.js';
@@ -57,6 +59,10 @@ describe('oscore-xs client ↔ oscore-xs fileserver (aiocoap guide contexts)', (
       assert.equal(hello.stdout, 'hello\n');
       assert.match(hello.stderr, /with OSCORE \(client1\/for-fileserver\/, sender ID 01\)/);
       assert.match(hello.stderr, /← 2\.05 Content, Content-Format 0, ETag [0-9a-f]{16}, 6 bytes/);
+      const pretty = await run([...creds('/'), '--pretty']);
+      assert.equal(pretty.stdout, '</big.bin>\n</hello.txt>\n</other-directory/>;ct=40\n</subdirectory/>;ct=40\n');
+      const wk = await run(creds('/.well-known/core'));
+      assert.equal(wk.stdout, '</>;ct=40\n');
       const missing = await run(creds('/nope.txt'));
       assert.equal(missing.code, 1);
       assert.equal(missing.stderr, '4.04 Not Found: Error: File not found!\n');
@@ -72,9 +78,9 @@ describe('oscore-xs client ↔ oscore-xs fileserver (aiocoap guide contexts)', (
     } finally {
       assert.equal(await server.stop(), 0);
     }
-    // Clean exits wrote exact state: one sequence number per request sent (4 + 5 blocks of big.bin).
+    // Clean exits wrote exact state: one sequence number per request sent (6 + 5 blocks of big.bin).
     const clientSeq = JSON.parse(readFileSync(join(ex, 'client1/for-fileserver/sequence.json'), 'utf8'));
-    assert.equal(clientSeq['next-to-send'], 9, JSON.stringify(clientSeq));
+    assert.equal(clientSeq['next-to-send'], 11, JSON.stringify(clientSeq));
     const serverSeq = JSON.parse(readFileSync(join(ex, 'server/from-client1/sequence.json'), 'utf8'));
     assert.equal(typeof serverSeq.received, 'object', 'window written back, not "unknown"');
     assert.equal(existsSync(join(ex, 'server/from-client1/lock')), false);
@@ -106,11 +112,24 @@ describe('oscore-xs client ↔ oscore-xs fileserver (aiocoap guide contexts)', (
       const put2 = await run(['client', base + '/new.txt', '-m', 'PUT', '--payload', '@' + join(files, 'hello.txt'), '--credentials', clientCreds, '-v']);
       assert.match(put2.stderr, /2\.04 Changed/);
       assert.equal(readFileSync(join(files, 'new.txt'), 'utf8'), 'changed\n');
+      // A large upload goes Block1 (RFC 7959 §2.5), reassembled before the file is written.
+      const upload = randomBytes(3000);
+      writeFileSync(join(tmp, 'upload.bin'), upload);
+      const big = await run(['client', base + '/up.bin', '-m', 'PUT', '--payload', '@' + join(tmp, 'upload.bin'), '--credentials', clientCreds]);
+      assert.equal(big.code, 0, big.stderr);
+      assert.equal(toHex(readFileSync(join(files, 'up.bin'))), toHex(upload));
       const del = await run(['client', base + '/new.txt', '-m', 'DELETE', '--credentials', clientCreds, '-v']);
       assert.match(del.stderr, /2\.02 Deleted/);
       assert.equal(existsSync(join(files, 'new.txt')), false);
       const traversal = await run(['client', base + '/%2E%2E/x', '--credentials', clientCreds]);
       assert.match(traversal.stderr, /^4\.00 Bad Request/);
+      // A symlink out of the served tree is not followed.
+      const outside = join(tmp, 'outside-secret.txt');
+      writeFileSync(outside, 'secret');
+      symlinkSync(outside, join(files, 'link.txt'));
+      const escaped = await run(['client', base + '/link.txt', '--credentials', clientCreds]);
+      assert.equal(escaped.stdout, '');
+      assert.match(escaped.stderr, /^4\.04 Not Found/);
     } finally {
       await server.stop();
     }
@@ -124,6 +143,46 @@ describe('oscore-xs client ↔ oscore-xs fileserver (aiocoap guide contexts)', (
     }
   });
 
+  it('a server context left "unknown" (crash) recovers with Echo (App. B.1.2) and is written back known', async () => {
+    const { ex, files, clientCreds } = setup(0);
+    const serverDir = join(ex, 'server/from-client1');
+    writeFileSync(join(serverDir, 'sequence.json'), '{"next-to-send": 20, "received": "unknown"}');
+    const server = await startFileserver(files, ['--credentials', join(ex, 'server.json')]);
+    writeFileSync(clientCreds, JSON.stringify({ [`coap://localhost:${server.port}/*`]: { oscore: { basedir: 'client1/for-fileserver/' } } }));
+    try {
+      const r = await run(['client', `coap://localhost:${server.port}/hello.txt`, '--credentials', clientCreds]);
+      assert.equal(r.stdout, 'hello\n', r.stderr);
+    } finally {
+      await server.stop();
+    }
+    // Two Partial IVs for one GET: the challenged request and its repetition with Echo.
+    assert.equal(readFileSync(join(ex, 'client1/for-fileserver/sequence.json'), 'utf8'), '{"next-to-send": 2, "received": {"index": 0, "bitfield": 0}}');
+    // The server took one number of its own (the protected 4.01 carries a Partial IV): 20, so 21 next.
+    const after = JSON.parse(readFileSync(join(serverDir, 'sequence.json'), 'utf8'));
+    assert.equal(after['next-to-send'], 21);
+    assert.equal(typeof after.received, 'object', 'window known again');
+  });
+
+  it('a second server on the same context directory is refused (lock)', async () => {
+    const { ex, files } = setup(0);
+    const server = await startFileserver(files, ['--credentials', join(ex, 'server.json')]);
+    try {
+      const second = await run(['fileserver', files, '--bind', '127.0.0.1:0', '--credentials', join(ex, 'server.json')]);
+      assert.equal(second.code, 1);
+      assert.equal(second.stderr, 'oscore-xs fileserver: server/from-client1/: locked: another process (oscore-xs or aiocoap) uses this context\n');
+    } finally {
+      await server.stop();
+    }
+    // Two labels naming one directory: one context (two would hand out the same sequence numbers).
+    writeFileSync(join(ex, 'two.json'), JSON.stringify({ ':a': { oscore: { basedir: 'server/from-client1/' } }, ':b': { oscore: { basedir: 'server/from-client1' } } }));
+    const both = await startFileserver(files, ['--credentials', join(ex, 'two.json')]);
+    try {
+      assert.match(both.stderr(), /with 1 OSCORE context\(s\)/);
+    } finally {
+      await both.stop();
+    }
+  });
+
   it('never falls back to plaintext when the matching credentials cannot be used', async () => {
     // The guide's own client1.json (coap://localhost/*): loading fails before anything is sent.
     const ex = copyFixture(tmp, 'aiocoap-seed-example');
@@ -132,10 +191,41 @@ describe('oscore-xs client ↔ oscore-xs fileserver (aiocoap guide contexts)', (
     const r = await run(['client', 'coap://localhost/hello.txt', '--credentials', clientCreds, '--timeout', '2']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, 'oscore-xs client: client1/for-fileserver/settings.json: recipient-id_hex: not hex\n');
+    writeFileSync(join(ex, 'client1/for-fileserver/settings.json'), '{"sender-id_hex": "01", "recipient-id_hex": "01", "secret_ascii": "a"}');
+    const same = await run(['client', 'coap://localhost/hello.txt', '--credentials', clientCreds, '--timeout', '2']);
+    assert.match(same.stderr, /^oscore-xs client: client1\/for-fileserver\/: recipientId: must differ from senderId/);
+    assert.equal(existsSync(join(ex, 'client1/for-fileserver/lock')), false, 'lock released after the failed load');
+    assert.equal(existsSync(join(ex, 'client1/for-fileserver/sequence.json')), false, 'and nothing written');
     writeFileSync(clientCreds, JSON.stringify({ 'coap://localhost/*': ':gone' }));
     const r2 = await run(['client', 'coap://localhost/hello.txt', '--credentials', clientCreds, '--timeout', '2']);
     assert.equal(r2.code, 1);
     assert.match(r2.stderr, /reference :gone has no entry/);
+  });
+});
+
+describe('file tree resources (RFC 7252 §5.10.6 ETag, §5.10.8 preconditions)', () => {
+  const req = (code: number, path: string[], extra: { number: number; value: Uint8Array }[] = [], payload = '') =>
+    createMessage({ code, options: [...path.map((p) => ({ number: Option.URI_PATH, value: new TextEncoder().encode(p) })), ...extra].sort((a, b) => a.number - b.number), payload: new TextEncoder().encode(payload) });
+  it('answers 2.03 Valid for the current ETag, 2.05 after a change; preconditions give 4.12 and change nothing', () => {
+    const dir = mkdtempSync(join(tmp, 'tree-'));
+    writeFileSync(join(dir, 'a.json'), '{"x": 1}');
+    const tree = new FileTree(dir, { write: true });
+    const first = tree.render(req(Code.GET, ['a.json']));
+    assert.equal(first.code, Code.CONTENT);
+    assert.equal(getUintOption(first, Option.CONTENT_FORMAT), 50);
+    const etag = getOption(first, Option.ETAG)!;
+    assert.equal(tree.render(req(Code.GET, ['a.json'], [{ number: Option.ETAG, value: etag }])).code, Code.VALID);
+    const stale = tree.render(req(Code.PUT, ['a.json'], [{ number: Option.IF_MATCH, value: new Uint8Array([1, 2]) }], 'new'));
+    assert.equal(stale.code, Code.PRECONDITION_FAILED);
+    assert.equal(tree.render(req(Code.PUT, ['a.json'], [{ number: Option.IF_NONE_MATCH, value: new Uint8Array(0) }], 'new')).code, Code.PRECONDITION_FAILED);
+    assert.equal(readFileSync(join(dir, 'a.json'), 'utf8'), '{"x": 1}', 'unchanged after refused PUTs');
+    assert.equal(tree.render(req(Code.PUT, ['a.json'], [{ number: Option.IF_MATCH, value: etag }], '{"x": 2}')).code, Code.CHANGED);
+    const after = tree.render(req(Code.GET, ['a.json'], [{ number: Option.ETAG, value: etag }]));
+    assert.equal(after.code, Code.CONTENT, 'old ETag no longer valid');
+    assert.equal(utf8Decode(after.payload), '{"x": 2}');
+    assert.equal(tree.render(req(Code.GET, ['a.json', ''])).code, Code.BAD_REQUEST);
+    assert.equal(tree.render(req(Code.GET, ['..', 'etc'])).code, Code.BAD_REQUEST);
+    assert.equal(tree.render(req(Code.POST, ['a.json'])).code, Code.METHOD_NOT_ALLOWED);
   });
 });
 

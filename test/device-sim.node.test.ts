@@ -166,6 +166,7 @@ for (const engine of ['xs', 'node']) {
         assert.equal(r.code, Code.CONTENT);
         assert.equal(utf8Decode(r.payload), 'off', 'the LED state was in RAM');
         assert.ok(c.sent.length >= 2, 'the first attempt was challenged with Echo and repeated');
+        await device!.waitFor(/replay window re-initialised from a request that echoed our Echo value/);
       } finally {
         await closeClient(c);
       }

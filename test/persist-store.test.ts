@@ -116,9 +116,11 @@ describe('FlashContextStore', () => {
 
   it('malformed or damaged stored state is a LoadError, never a guess', () => {
     const { flash, log } = fresh();
-    log.append(KEY, new Uint8Array([9, 0, 0, 0, 0, 0, 0]));
+    log.append(KEY, new Uint8Array([0, 0, 0, 0, 0, 0, 9])); // unknown window kind
     assert.throws(() => FlashContextStore.open(RecordLog.open(flash), KEY), LoadError);
-    log.append(KEY, new Uint8Array([2, 0, 0, 0, 0, 0, 0, 2, 32, 0, 0, 0, 0, 0, 0, 0, 1])); // mask too short
+    log.append(KEY, new Uint8Array([0, 0, 0, 0, 0, 2])); // seq 2^41: beyond 2^40
+    assert.throws(() => FlashContextStore.open(RecordLog.open(flash), KEY), LoadError);
+    log.append(KEY, new Uint8Array([0, 0, 0, 0, 0, 0, 2, 32, 0, 0, 0, 0, 0, 0, 0, 1])); // mask too short
     assert.throws(() => FlashContextStore.open(RecordLog.open(flash), KEY), LoadError);
     // Damage in the middle of the log, before newer records of another key.
     const f2 = new NorFlash({ sectors: 2, blockSize: 4096 });
@@ -128,12 +130,17 @@ describe('FlashContextStore', () => {
     s.load();
     s.reserve(100);
     FlashContextStore.create(l2, utf8Encode('other'));
-    f2.bytes[64 + 20] ^= 0x10; // inside KEY's newest record (the reservation), before 'other'
+    f2.bytes[60 + 18] ^= 0x10; // inside KEY's newest record (the reservation), before 'other'
     const l3 = RecordLog.open(f2);
     assert.equal(l3.recovery.damagedKeys, 1);
     assert.throws(() => FlashContextStore.open(l3, KEY), LoadError);
     assert.throws(() => FlashContextStore.open(RecordLog.open(f2), KEY), LoadError, 'the damage mark is durable');
     assert.deepEqual(FlashContextStore.open(l3, utf8Encode('other')).load().window, 'fresh');
+    // A context lost entirely cannot be told from a new one: creating needs new keys, durably.
+    const l4 = RecordLog.open(f2);
+    assert.ok(l4.damageSeen);
+    rejectsUnchanged(f2, () => FlashContextStore.create(l4, utf8Encode('lost?')), LoadError);
+    FlashContextStore.create(l4, utf8Encode('lost?'), undefined, { newKeyMaterial: true });
   });
 
   it('a failed reservation (power cut) hands out no number; after reboot the sender resumes at the old limit', () => {

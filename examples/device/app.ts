@@ -75,21 +75,31 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   let led = false;
   let requests = 0;
   const protectedOnly = { requireOscore: true };
+  // After a power cut the first request of a client proves its freshness with Echo (App. B.1.2);
+  // say so once on the console when that has happened.
+  let windowUnknown = context.replayWindow.isUnknown;
+  const served = () => {
+    requests++;
+    if (windowUnknown && !context.replayWindow.isUnknown) {
+      windowUnknown = false;
+      log('replay window re-initialised from a request that echoed our Echo value (App. B.1.2)');
+    }
+  };
 
   endpoint.resource('/temperature', {
     GET: () => {
-      requests++;
+      served();
       return { payload: temperature.toFixed(1), contentFormat: ContentFormat.TEXT_PLAIN };
     },
   }, { ...protectedOnly, observable: true, linkAttributes: { rt: 'temperature', ct: '0' } });
 
   endpoint.resource('/led', {
     GET: () => {
-      requests++;
+      served();
       return { payload: led ? 'on' : 'off', contentFormat: ContentFormat.TEXT_PLAIN };
     },
     PUT: (req) => {
-      requests++;
+      served();
       const want = req.text().trim().toLowerCase();
       const next = want === 'on' || want === '1' ? true : want === 'off' || want === '0' ? false : want === 'toggle' ? !led : undefined;
       if (next === undefined) return { code: Code.BAD_REQUEST, payload: 'send on, off or toggle' };

@@ -42,6 +42,16 @@ interface CachedResponse {
   expires: number;
 }
 
+/**
+ * True when requestBlockwise() would send `request` unchanged in one exchange: its body fits a
+ * block and no early Block2 negotiation (§2.4) is due for our block size.
+ */
+function sentInOneBlock(request: Message, szx: number): boolean {
+  if (request.payload.length > szxToSize(szx)) return false;
+  if (szx === MAX_SZX) return true;
+  return !(request.code === Code.GET || request.code === Code.FETCH) || hasOption(request, Option.BLOCK2);
+}
+
 export class BlockwiseLayer implements StackLayer {
   readonly name = 'block-wise';
   readonly reassembly: Block1Reassembly;
@@ -100,11 +110,47 @@ export class BlockwiseLayer implements StackLayer {
         preferredSzx: this.szx,
         maxBodyBytes: this.opts.maxResponseBytes,
         requestTags: this.requestTags,
-        operationKey: peerKey(req.peer) + ' ' + getOptions(req.message, Option.URI_PATH).map(utf8Decode).join('/'),
+        // Names the resource for Request-Tag allocation; only a Block1 upload reads it.
+        get operationKey() {
+          return peerKey(req.peer) + ' ' + getOptions(req.message, Option.URI_PATH).map(utf8Decode).join('/');
+        },
       };
       const fail = (e: unknown) => {
         if (!closed) sink.error(e instanceof Error ? e : new Error(String(e)));
       };
+      if (!hasOption(req.message, Option.OBSERVE) && sentInOneBlock(req.message, this.szx)) {
+        // Fast path, the common case: the request goes out as it is and a response without more
+        // Block2 blocks comes back up synchronously — no promise chain per request. Only a
+        // response that announces more blocks continues into collectBlock2 (same token, §2.4).
+        let answered = false;
+        let h: RequestHandle | undefined;
+        h = lower.send(req, {
+          response: (m) => {
+            if (closed || answered) return;
+            answered = true;
+            h?.close();
+            const b2 = readBlock(m, Option.BLOCK2);
+            if (!b2 || !b2.more) return sink.response(m);
+            if (m.token.length > 0) opToken = m.token.slice();
+            collectBlock2(req.message, m, makeSendOne(true), options).then((whole) => {
+              if (!closed) sink.response(whole);
+            }, fail);
+          },
+          error: (e) => {
+            answered = true;
+            fail(e);
+          },
+        });
+        if (answered) h.close(); // answered synchronously, before `h` was assigned
+        return {
+          close: () => {
+            closed = true;
+            h?.close();
+            for (const x of open) x.close();
+            open.clear();
+          },
+        };
+      }
       if (hasOption(req.message, Option.OBSERVE)) {
         // Observe: the lower exchange stays open for notifications; each is completed on its own.
         const h = lower.send(req, {

@@ -118,6 +118,8 @@ export class Messaging implements ClientTransport {
   private readonly dedup = new Map<string, DedupEntry>();
   private readonly times: ReturnType<typeof derivedTimes>;
   private closed = false;
+  /** Scratch for randomFloat (one draw per CON sent): no allocation per transmission. */
+  private readonly jitterBytes = new Uint8Array(4);
 
   constructor(
     private readonly port: DatagramPort,
@@ -430,15 +432,6 @@ export class Messaging implements ClientTransport {
     let responded = false;
     let ackSent = false;
     let ackTimer: TimerHandle | undefined;
-    if (confirmable) {
-      ackTimer = this.clock.setTimer(this.params.emptyAckDelay, () => {
-        ackTimer = undefined;
-        if (responded || this.closed) return;
-        ackSent = true;
-        entry.reply = emptyMessage(MessageType.ACK, m.messageId);
-        this.port.send(entry.reply, peer.address, peer.port);
-      });
-    }
     const exchange: ServerExchange = {
       request: m,
       peer,
@@ -464,7 +457,22 @@ export class Messaging implements ClientTransport {
       },
       notify: (r, con) => this.sendOwn(peer, { type: MessageType.CON, messageId: 0, code: r.code, token: m.token, options: r.options, payload: r.payload }, con),
     };
-    this.onRequest(exchange);
+    try {
+      this.onRequest(exchange);
+    } finally {
+      // §5.2.2: an empty ACK when the handler has not answered within emptyAckDelay. Armed after
+      // the handler returns, so the usual synchronous answer (piggybacked) costs no timer at all;
+      // the delay still counts from the request's arrival (no time passes while we run).
+      if (confirmable && !responded && !this.closed) {
+        ackTimer = this.clock.setTimer(this.params.emptyAckDelay, () => {
+          ackTimer = undefined;
+          if (responded || this.closed) return;
+          ackSent = true;
+          entry.reply = emptyMessage(MessageType.ACK, m.messageId);
+          this.port.send(entry.reply, peer.address, peer.port);
+        });
+      }
+    }
   }
 
   private sendReset(peer: Peer, mid: number): Uint8Array {
@@ -481,7 +489,7 @@ export class Messaging implements ClientTransport {
   }
 
   private randomFloat(): number {
-    const b = new Uint8Array(4);
+    const b = this.jitterBytes;
     this.random.fill(b);
     return (((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3]) / 4294967296;
   }

@@ -7,7 +7,8 @@
  * have been used, none at or above it has. `received` is the replay window as aiocoap keeps it —
  * `index` is the sequence number of the least significant bit of `bitfield`, a set bit means "seen",
  * numbers below `index` are too old, numbers at or above `index + size` are new — or "unknown"
- * after an unclean stop (App. B.1.2: the server must recover freshness with Echo).
+ * after an unclean stop (App. B.1.2: the server must recover freshness with Echo); aiocoap also
+ * writes `{"index": null, "bitfield": null}` for a window it never re-initialised, which means the same.
  * No file at all means a fresh context: sequence number 0 and an empty window.
  *
  * The text is written byte for byte as Python's json.dumps writes it, so a context moves freely
@@ -63,6 +64,9 @@ export function parseSequenceFile(file: string, text: string, windowSize: number
   if (r === 'unknown') return { nextToSend: next, received: 'unknown' };
   if (r === null || typeof r !== 'object' || Array.isArray(r)) throw new LoadError(file + ': received: expected "unknown" or {"index", "bitfield"}');
   const w = r as Record<string, unknown>;
+  // aiocoap closes a context whose window was never re-initialised by persisting the empty window
+  // object: {"index": null, "bitfield": null}. Its own loader then treats it as unknown; so do we.
+  if (w.index === null && w.bitfield === null) return { nextToSend: next, received: 'unknown' };
   if (!isNonNegativeInteger(w.index) || w.index > MAX_SEQUENCE_NUMBER) throw new LoadError(file + ': received: index: expected a non-negative integer');
   if (typeof w.bitfield !== 'string' || !/^\d+$/.test(w.bitfield)) throw new LoadError(file + ': received: bitfield: expected a non-negative integer');
   const bitfield = BigInt(w.bitfield);

@@ -1,14 +1,15 @@
 /**
- * The AES block cipher port (FIPS 197) with its default implementation on @noble/ciphers.
+ * The AES block cipher port (FIPS 197): which implementation CCM's keys are prepared with.
  *
  * CCM (./ccm.ts) only ever needs the forward cipher on single 16-byte blocks, so the port is one
- * method. The default factory expands the key schedule once (noble's `expandKeyLE`) and then runs
- * noble's round function on four little-endian words read straight from the caller's bytes: no
- * per-block views or copies. A target with a native AES (Moddable's `crypt.BlockCipher`) swaps
- * the factory with `setAesBlockCipherFactory` before any key is prepared.
+ * method. The default is our own table-driven AES (./aes-core.ts), which allocates nothing per
+ * block; @noble/ciphers' AES stays available as `nobleAesBlockCipherFactory`, an independent
+ * implementation the tests cross-check against. A target with a native AES (Moddable's
+ * `crypt.BlockCipher`) swaps the factory with `setAesBlockCipherFactory` before any key is prepared.
  */
 import { unsafe } from '@noble/ciphers/aes.js';
 import type { AesBlockCipher, AesBlockCipherFactory } from '../ports.js';
+import { jsAesBlockCipherFactory } from './aes-core.js';
 
 const { expandKeyLE, encrypt } = unsafe;
 
@@ -39,21 +40,24 @@ class NobleAesBlockCipher implements AesBlockCipher {
   }
 }
 
-/** The default factory: noble's AES. Accepts 16-, 24- or 32-byte keys. */
+/**
+ * noble's AES (its round function returns a fresh object per block). Accepts 16-, 24- or 32-byte
+ * keys. Not the default any more; kept as a second implementation for cross-checks.
+ */
 export const nobleAesBlockCipherFactory: AesBlockCipherFactory = (key) => {
   if (!(key instanceof Uint8Array)) throw new TypeError('AES key: expected Uint8Array');
   if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new RangeError('AES key: expected 16, 24 or 32 bytes, got ' + key.length);
   return new NobleAesBlockCipher(key);
 };
 
-let factory: AesBlockCipherFactory = nobleAesBlockCipherFactory;
+let factory: AesBlockCipherFactory = jsAesBlockCipherFactory;
 
 /** Replace the AES implementation (e.g. a native one on the device). Affects keys prepared afterwards. */
 export function setAesBlockCipherFactory(f: AesBlockCipherFactory): void {
   factory = f;
 }
 
-/** The current factory (noble unless a target replaced it). */
+/** The current factory (./aes-core.ts unless a target replaced it). */
 export function getAesBlockCipherFactory(): AesBlockCipherFactory {
   return factory;
 }

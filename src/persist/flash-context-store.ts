@@ -12,9 +12,10 @@
  *   'unknown' (together with the first reservation), so a crash can never bring back a stale
  *   window. close() writes the exact next seq and window: nothing is lost at a clean shutdown.
  *
- * Record body: kind (1 running: window unknown, seq = reservation limit; 2 closed: seq = exact
- * next seq) · seq as 6 bytes LE · closed only: window kind (0 fresh, 1 unknown, 2 snapshot) and,
- * for a snapshot, size u16 · highest + 1 as 6 bytes · mask.
+ * Record body: seq as 6 bytes LE, alone (6 bytes: running, window unknown, seq = reservation
+ * limit) or followed by the window (closed, seq = exact next seq): kind (0 fresh, 1 unknown,
+ * 2 snapshot) and, for a snapshot, size u16 · highest + 1 as 6 bytes · mask. Running records are
+ * the ones written all the time: they are kept to 6 bytes.
  */
 import type { ContextStore, ReplayState, ReplayWindowSnapshot } from '../oscore/store.js';
 import { LoadError } from '../errors.js';
@@ -24,8 +25,6 @@ import { RecordLog } from './record-log.js';
 /** Partial IVs are at most 5 bytes (§7.2.1): every seq < 2^40 may be used. */
 export const SEQUENCE_SPACE = 2 ** 40;
 
-const KIND_RUNNING = 1;
-const KIND_CLOSED = 2;
 const WINDOW_FRESH = 0;
 const WINDOW_UNKNOWN = 1;
 const WINDOW_SNAPSHOT = 2;
@@ -94,49 +93,43 @@ function getSeq(b: Uint8Array, at: number): number {
 }
 
 function encodeRunning(limit: number): Uint8Array {
-  const b = new Uint8Array(7);
-  b[0] = KIND_RUNNING;
-  putSeq(b, 1, limit);
+  const b = new Uint8Array(6);
+  putSeq(b, 0, limit);
   return b;
 }
 
 function encodeClosed(nextSeq: number, window: ReplayState): Uint8Array {
   const mask = typeof window === 'string' ? 0 : window.mask.length;
-  const b = new Uint8Array(typeof window === 'string' ? 8 : 16 + mask);
-  b[0] = KIND_CLOSED;
-  putSeq(b, 1, nextSeq);
-  if (window === 'fresh') b[7] = WINDOW_FRESH;
-  else if (window === 'unknown') b[7] = WINDOW_UNKNOWN;
+  const b = new Uint8Array(typeof window === 'string' ? 7 : 15 + mask);
+  putSeq(b, 0, nextSeq);
+  if (window === 'fresh') b[6] = WINDOW_FRESH;
+  else if (window === 'unknown') b[6] = WINDOW_UNKNOWN;
   else {
-    b[7] = WINDOW_SNAPSHOT;
-    b[8] = window.size & 0xff;
-    b[9] = window.size >>> 8;
-    putSeq(b, 10, window.highest + 1);
-    b.set(window.mask, 16);
+    b[6] = WINDOW_SNAPSHOT;
+    b[7] = window.size & 0xff;
+    b[8] = window.size >>> 8;
+    putSeq(b, 9, window.highest + 1);
+    b.set(window.mask, 15);
   }
   return b;
 }
 
 function decode(b: Uint8Array, name: string): { running: boolean; seq: number; window: ReplayState } {
   const bad = (why: string) => new LoadError('stored context ' + name + ': ' + why);
-  if (b.length < 7 || (b[0] !== KIND_RUNNING && b[0] !== KIND_CLOSED)) throw bad('unknown record kind');
-  const seq = getSeq(b, 1);
+  if (b.length < 6) throw bad('record too short');
+  const seq = getSeq(b, 0);
   if (seq > SEQUENCE_SPACE) throw bad('sequence number ' + seq + ' out of range');
-  if (b[0] === KIND_RUNNING) {
-    if (b.length !== 7) throw bad('bad running record length');
-    return { running: true, seq, window: 'unknown' };
+  if (b.length === 6) return { running: true, seq, window: 'unknown' };
+  if (b[6] === WINDOW_FRESH || b[6] === WINDOW_UNKNOWN) {
+    if (b.length !== 7) throw bad('bad closed record length');
+    return { running: false, seq, window: b[6] === WINDOW_FRESH ? 'fresh' : 'unknown' };
   }
-  if (b.length < 8) throw bad('truncated');
-  if (b[7] === WINDOW_FRESH || b[7] === WINDOW_UNKNOWN) {
-    if (b.length !== 8) throw bad('bad closed record length');
-    return { running: false, seq, window: b[7] === WINDOW_FRESH ? 'fresh' : 'unknown' };
-  }
-  if (b[7] !== WINDOW_SNAPSHOT || b.length < 16) throw bad('bad replay window kind');
-  const size = b[8] | (b[9] << 8);
-  if (size < 1 || size > MAX_WINDOW || b.length !== 16 + ((size + 7) >> 3)) throw bad('bad replay window size ' + size);
-  const highest = getSeq(b, 10) - 1;
+  if (b[6] !== WINDOW_SNAPSHOT || b.length < 15) throw bad('bad replay window kind');
+  const size = b[7] | (b[8] << 8);
+  if (size < 1 || size > MAX_WINDOW || b.length !== 15 + ((size + 7) >> 3)) throw bad('bad replay window size ' + size);
+  const highest = getSeq(b, 9) - 1;
   if (highest >= SEQUENCE_SPACE) throw bad('bad replay window highest ' + highest);
-  return { running: false, seq, window: { size, highest, mask: b.slice(16) } };
+  return { running: false, seq, window: { size, highest, mask: b.slice(15) } };
 }
 
 function checkWindow(w: ReplayState): void {
@@ -153,6 +146,12 @@ function checkSeq(n: number, what: string): void {
 export interface FlashContextStoreOptions {
   /** Default: doublingChunks() (aiocoap: 10 doubling to 10,000). */
   chunks?: ChunkRule;
+  /**
+   * create() only: the caller guarantees the context's keys are new (never used with any stored
+   * sequence number). Required once damage was found in the partition, where a context whose
+   * records were all destroyed would otherwise be silently re-created at sequence number 0.
+   */
+  newKeyMaterial?: boolean;
 }
 
 export class FlashContextStore implements ContextStore {
@@ -179,6 +178,8 @@ export class FlashContextStore implements ContextStore {
     checkSeq(initial.nextSeq, 'nextSeq');
     checkWindow(initial.window);
     if (log.has(key)) throw new LoadError('stored context ' + toHex(key) + ' already exists');
+    if (log.damageSeen && !options.newKeyMaterial)
+      throw new LoadError('flash damage was found in this partition: stored context ' + toHex(key) + ' may have existed and been lost; create it only with new keys ({ newKeyMaterial: true })');
     log.append(key, encodeClosed(initial.nextSeq, initial.window));
     return new FlashContextStore(log, key, options);
   }

@@ -6,11 +6,12 @@
  *   0 'O' 'X' magic · 2 flags (DELETED, DAMAGED) · 3 keyLength
  *   4 commit word (FFFFFFFF while written, 00000000 once complete)
  *   8 gen u32 (one counter over the whole log: the newest record of a key has the highest gen)
- *   12 bodyLength u16 · 14 FFFF · 16 key · body · CRC-32 of all before (commit word as FFFFFFFF)
+ *   12 bodyLength u16 · 14 key · body · CRC-32 of all before (commit word as FFFFFFFF)
  * A record is written in one write, then committed by clearing its commit word (a second write):
- * it counts only when complete, committed and its CRC matches. A cut commit write leaves the word
- * zero up to the cut and erased after it; a committed word with a bit flipped does not look like
- * that, so damage to a committed record is never mistaken for a torn write.
+ * it counts when its CRC matches and its commit has begun (the commit write only starts once the
+ * record is complete). A record whose commit began but whose CRC fails is damage, never mistaken
+ * for a torn write (the CRC counts the magic as 'OX', so a record whose magic took a bit flip
+ * still reads). Only damage that destroys the magic and more of the newest record looks torn.
  *
  * Sectors form a ring. Records go to the active sector; the sector after it (the spare) is kept
  * erased. When the active sector is full, the spare becomes active, the new record goes there,
@@ -32,7 +33,7 @@ import { crc32 } from './crc.js';
 
 const MAGIC0 = 0x4f;
 const MAGIC1 = 0x58;
-const HEADER = 16;
+const HEADER = 14;
 const TRAILER = 4;
 export const MAX_KEY_LENGTH = 64;
 /** The record is a tombstone: the key was deleted (moved away). */
@@ -40,6 +41,12 @@ export const FLAG_DELETED = 0x01;
 /** The key's state may have been lost to damage in the partition: it must not be used. */
 export const FLAG_DAMAGED = 0x02;
 const MAX_GEN = 0xffffffff;
+/**
+ * Reserved key of the record that says "damage was found in this partition": a key whose every
+ * record was destroyed cannot be told from a key never stored, so creating one must be deliberate.
+ */
+const DAMAGE_KEY = new Uint8Array([0]);
+const DAMAGE_ID = '00';
 
 /** Bytes a record with this key and body occupies in flash. */
 export function recordSize(keyLength: number, bodyLength: number): number {
@@ -87,50 +94,58 @@ function u32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
 
-/** CRC of a record's bytes [p, end) with the commit byte counted as 0xFF (its value when the CRC was written). */
+/**
+ * CRC of a record's bytes [p, end), counting the magic as 'OX' (so a record whose magic took a
+ * bit flip is still recognised by its CRC) and the commit word as erased (its value when the CRC
+ * was written).
+ */
 function recordCrc(b: Uint8Array, p: number, end: number): number {
-  let c = crc32(b, p, p + 4);
+  let c = crc32(MAGIC, 0, 2);
+  c = crc32(b, p + 2, p + 4, c);
   c = crc32(ERASED_WORD, 0, 4, c);
   return crc32(b, p + 8, end, c);
 }
+const MAGIC = new Uint8Array([MAGIC0, MAGIC1]);
 const ERASED_WORD = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
 
-function isCommitted(b: Uint8Array, p: number): boolean {
-  return b[p + 4] === 0 && b[p + 5] === 0 && b[p + 6] === 0 && b[p + 7] === 0;
+/**
+ * The commit write began: some bit of the commit word is cleared. It only begins after the whole
+ * record was written, so a record whose CRC matches and whose commit began is complete — even when
+ * the commit write itself was cut (the record then counts as written just before the cut).
+ */
+function commitBegun(b: Uint8Array, p: number): boolean {
+  return (b[p + 4] & b[p + 5] & b[p + 6] & b[p + 7]) !== 0xff;
 }
 
 /**
- * Could the unparsable bytes starting at `start` (up to `end`) be a write cut by a power failure?
- * Its commit word is then erased, or programmed from its first byte up to one partial byte.
+ * Could the unparsable bytes starting at `start` be a write cut by a power failure (or a cut seal
+ * of one)? Without the magic it cannot be told from one. With it, a cut record write has an
+ * erased commit word; a begun commit with a failing CRC is damage.
  */
 function looksTorn(b: Uint8Array, start: number, end: number): boolean {
-  // A seal in progress (see RecordLog.seal) cleared the reserved bytes 14–15 first.
-  if (start + 16 <= end && b[start + 14] === 0 && b[start + 15] === 0) return true;
-  let i = 0;
-  const at = (j: number) => (start + 4 + j < end ? b[start + 4 + j] : 0xff);
-  while (i < 4 && at(i) === 0) i++;
-  if (i === 4) return false;
-  if (at(i) !== 0xff) i++;
-  while (i < 4 && at(i) === 0xff) i++;
-  return i === 4;
+  if (end - start < 8 || b[start] !== MAGIC0 || b[start + 1] !== MAGIC1) return true;
+  return !commitBegun(b, start);
 }
 
 type Parsed = { kind: 'valid'; found: Omit<Found, 'sector'> } | { kind: 'damaged' } | { kind: 'invalid' };
 
 function parseAt(b: Uint8Array, p: number, limit: number): Parsed {
-  if (b[p] !== MAGIC0 || b[p + 1] !== MAGIC1 || p + HEADER > limit) return { kind: 'invalid' };
+  if (p + HEADER > limit) return { kind: 'invalid' };
+  const magicOk = b[p] === MAGIC0 && b[p + 1] === MAGIC1;
+  const committed = commitBegun(b, p);
+  // Without magic only a complete, committed record (its magic damaged) can still parse.
+  if (!magicOk && !committed) return { kind: 'invalid' };
   const k = b[p + 3];
   const bodyLength = b[p + 12] | (b[p + 13] << 8);
   if (k < 1 || k > MAX_KEY_LENGTH) return { kind: 'invalid' };
   const dataEnd = p + HEADER + k + bodyLength;
   if (dataEnd + TRAILER > limit) return { kind: 'invalid' };
   const crcOk = recordCrc(b, p, dataEnd) === u32(b, dataEnd);
-  const committed = isCommitted(b, p);
   if (crcOk && committed) {
     return { kind: 'valid', found: { offset: p, gen: u32(b, p + 8), flags: b[p + 2], key: b.slice(p + HEADER, p + HEADER + k), bodyLength, size: recordSize(k, bodyLength) } };
   }
   // Commit is the last step of a write: committed with a bad CRC is damage, not a torn write.
-  return committed ? { kind: 'damaged' } : { kind: 'invalid' };
+  return magicOk && committed ? { kind: 'damaged' } : { kind: 'invalid' };
 }
 
 function scanSector(b: Uint8Array, sector: number): SectorScan {
@@ -188,6 +203,8 @@ export class RecordLog {
   private appendAt = 0;
   private maxGen = 0;
   private readonly blank: boolean[];
+  /** Partition offset of the last record written by this instance (-1: none yet). */
+  private newestOffset = -1;
   /** Keys boot recovery still has to mark DAMAGED. */
   private pendingDamage: Uint8Array[] = [];
   /** Filled by open(). */
@@ -254,20 +271,15 @@ export class RecordLog {
       this.recovery.damagedKeys = this.pendingDamage.length;
       while (this.pendingDamage.length > 0) this.writeRecord(this.pendingDamage.shift()!, FLAG_DAMAGED, new Uint8Array(0));
     }
+    if (this.recovery.damagedRegions > 0 && !this.index.has(DAMAGE_ID)) this.writeRecord(DAMAGE_KEY, FLAG_DAMAGED, new Uint8Array(0));
   }
 
   /**
    * Seal a torn write at the tail of the active sector so later scans read it as zero padding.
-   * First the reserved bytes 14–15 of its header are cleared (that marks a seal in progress, so a
-   * cut seal still reads as torn, never as damage); then zero words, back to front, so the
-   * region keeps its first word — and the marker — until the very last write.
+   * One write, front to back: a cut seal has lost the magic first, so it still reads as torn.
    */
   private seal(r: Region): void {
-    const base = this.active * this.blockSize;
-    const end = Math.max(r.end, Math.min(this.blockSize, r.start + HEADER));
-    if (r.start + HEADER <= this.blockSize) this.flash.write(base + r.start + 14, ZERO_WORD.subarray(0, 2));
-    for (let q = end - 4; q >= r.start; q -= 4) this.flash.write(base + q, ZERO_WORD);
-    this.appendAt = Math.max(this.appendAt, end);
+    this.flash.write(this.active * this.blockSize + r.start, new Uint8Array(r.end - r.start));
     this.recovery.sealed++;
   }
 
@@ -301,12 +313,18 @@ export class RecordLog {
 
   private checkKey(key: Uint8Array): void {
     if (!(key instanceof Uint8Array) || key.length < 1 || key.length > MAX_KEY_LENGTH) throw new RangeError('record key must be 1..' + MAX_KEY_LENGTH + ' bytes');
+    if (key.length === 1 && key[0] === 0) throw new RangeError('record key 00 is reserved');
+  }
+
+  /** True once damage was found in this partition (durable: it stays until the partition is erased). */
+  get damageSeen(): boolean {
+    return this.index.has(DAMAGE_ID);
   }
 
   /** Keys with a stored value (not deleted; damaged keys included). */
   keys(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0) out.push(e.key.slice());
+    for (const [id, e] of this.index) if ((e.flags & FLAG_DELETED) === 0 && id !== DAMAGE_ID) out.push(e.key.slice());
     return out;
   }
 
@@ -357,7 +375,15 @@ export class RecordLog {
       rotated = true;
     }
     this.put(key, flags, body);
-    if (rotated) this.freeSector((this.active + 1) % this.sectorCount);
+    if (rotated) {
+      this.freeSector((this.active + 1) % this.sectorCount);
+      // A new active sector holding one record is fragile: a bit flip in it leaves no valid record
+      // there, boot then takes the previous sector as active and erases this one as an unfinished
+      // rotation — silently bringing back the key's older value (found by the reliability fuzzer,
+      // test/reliability-fuzz-storage.test.ts). A second copy keeps the sector recognisable, and
+      // damage to either copy is then seen as damage.
+      if (this.appendAt === size && this.appendAt + size <= this.blockSize) this.put(key, flags, body);
+    }
   }
 
   /** Make the spare the active sector, after checking that the copies will fit beside `size` bytes. */
@@ -421,8 +447,6 @@ export class RecordLog {
     rec[11] = gen >>> 24;
     rec[12] = body.length & 0xff;
     rec[13] = body.length >>> 8;
-    rec[14] = 0xff;
-    rec[15] = 0xff;
     rec.set(key, HEADER);
     rec.set(body, HEADER + k);
     const c = recordCrc(rec, 0, dataEnd);
@@ -437,12 +461,13 @@ export class RecordLog {
     this.maxGen = gen;
     const size = recordSize(k, body.length);
     this.noteRecord({ sector: this.active, offset: this.appendAt, gen, flags, key: key.slice(), bodyLength: body.length, size });
+    this.newestOffset = at;
     this.appendAt += size;
   }
 
   /** Diagnostics: the active sector, bytes free in it, and live records. */
-  get status(): { activeSector: number; freeBytes: number; liveRecords: number; gen: number } {
-    return { activeSector: this.active, freeBytes: this.blockSize - this.appendAt, liveRecords: this.index.size, gen: this.maxGen };
+  get status(): { activeSector: number; freeBytes: number; liveRecords: number; gen: number; newestOffset: number } {
+    return { activeSector: this.active, freeBytes: this.blockSize - this.appendAt, liveRecords: this.index.size, gen: this.maxGen, newestOffset: this.newestOffset };
   }
 }
 const ZERO_WORD = new Uint8Array(4);

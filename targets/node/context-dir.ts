@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { ContextUnavailable, LoadError } from '../../src/errors.js';
 import { parseContextConfig, type ContextConfig } from '../../src/credentials/context-config.js';
 import type { ContextStore, ReplayState, ReplayWindowSnapshot } from '../../src/oscore/store.js';
-import type { SecurityContextParams } from '../../src/oscore/context.js';
+import { checkParams, type SecurityContextParams } from '../../src/oscore/context.js';
 import {
   aiocoapToReplayState,
   replaySnapshotToAiocoap,
@@ -102,6 +102,12 @@ export class ContextDirectory implements ContextStore {
         text: readOptional(join(dir, name), labelOf(label, name)),
       }));
       const config = parseContextConfig(label, files);
+      // Everything the OSCORE core will check (e.g. equal IDs), before anything is written.
+      try {
+        checkParams(securityContextParams(config));
+      } catch (e) {
+        throw e instanceof LoadError ? new LoadError(label + ': ' + e.message) : e;
+      }
       const seqLabel = labelOf(label, 'sequence.json');
       const seqText = readOptional(join(dir, 'sequence.json'), seqLabel);
       const initial = seqText === undefined ? freshSequenceState() : parseSequenceFile(seqLabel, seqText, config.window);

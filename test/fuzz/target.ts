@@ -38,7 +38,11 @@ export function typedOnly(e: unknown, expected: abstract new (...args: any[]) =>
 /** Run `numRuns` inputs of a target with `seed`; throws (with fast-check's shrunk counterexample) on a violation. */
 export function runTarget(target: FuzzTarget, seed: number, numRuns: number, instance: FuzzInstance = target.create()): Counts {
   const start = Date.now();
-  fc.assert(instance.property, { seed, numRuns, endOnFailure: false });
+  const details = fc.check(instance.property, { seed, numRuns });
+  if (details.failed) {
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(target.name + ': property failed (seed ' + seed + ', path "' + details.counterexamplePath + '"): ' + cause + '\ncounterexample: ' + fc.stringify(details.counterexample));
+  }
   instance.counts.inputs = (instance.counts.inputs ?? 0) + numRuns;
   instance.counts.ms = (instance.counts.ms ?? 0) + (Date.now() - start);
   return instance.counts;

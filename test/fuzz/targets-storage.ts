@@ -7,7 +7,8 @@
  *   numbers aiocoap's would (RFC 8613 App. B.1).
  * - the flash RecordLog reader: a partition written by a known history, then garbage, bit flips or
  *   erased runs → open() either refuses with a typed error or every key reads as its newest value,
- *   as absent, or as LoadError — never an older value (that would roll back a sequence number).
+ *   as absent, or as LoadError — never an older value (that would roll back a sequence number), except for damage to the
+ *   magic or commit word of the log's newest record, which is indistinguishable from a torn write.
  */
 import { fc } from './fc.js';
 import { bump, typedOnly, type FuzzTarget } from './target.js';
@@ -19,7 +20,7 @@ import { parseSequenceFile, formatSequenceFile, aiocoapToReplayState, aiocoapWin
 import { SecurityContext } from '../../src/oscore/context.js';
 import { ReplayWindow } from '../../src/oscore/replay.js';
 import { NorFlash, PowerCut } from '../../src/sim/nor-flash.js';
-import { RecordLog } from '../../src/persist/record-log.js';
+import { RecordLog, recordSize } from '../../src/persist/record-log.js';
 import { Prng } from '../../src/sim/prng.js';
 
 // ---------------------------------------------------------------- JSON loaders
@@ -27,7 +28,16 @@ import { Prng } from '../../src/sim/prng.js';
 const hexString = fc.uint8Array({ maxLength: 20 }).map((b) => toHex(b));
 const looseValue = fc.oneof(hexString, fc.string({ maxLength: 12 }), fc.integer({ min: -5, max: 70000 }), fc.constant(null), fc.boolean(), fc.constantFrom('AES-CCM-16-64-128', 'AES-CCM-64-64-256', 'A128GCM', 'sha256', 'sha512', 'ü', '0x01'), fc.array(fc.nat(), { maxLength: 2 }));
 const contextKeys = fc.constantFrom('sender-id_hex', 'recipient-id_hex', 'secret_hex', 'salt_hex', 'id-context_hex', 'sender-id_ascii', 'recipient-id_ascii', 'secret_ascii', 'salt_ascii', 'id-context_ascii', 'algorithm', 'kdf-hashfun', 'window', 'sender-id', 'junk');
-const contextObject = fc.dictionary(contextKeys, looseValue, { maxKeys: 8 });
+const validBase = { 'sender-id_hex': '01', 'recipient-id_hex': '', secret_hex: '0102030405060708090a0b0c0d0e0f10', salt_hex: '9e7ca92223786340' };
+/** Mostly-valid settings: a working base with some keys replaced, added or removed. */
+const nearValid = fc.tuple(fc.dictionary(contextKeys, looseValue, { maxKeys: 2 }), fc.subarray(Object.keys(validBase), { maxLength: 1 }), fc.constantFrom('AES-CCM-16-64-128', 'AES-CCM-64-64-128', 'AES-CCM-16-128-256', undefined), fc.option(fc.integer({ min: 0, max: 5000 }), { nil: undefined })).map(([extra, drop, alg, win]) => {
+  const o: Record<string, unknown> = { ...validBase, ...extra };
+  for (const k of drop) delete o[k];
+  if (alg) o.algorithm = alg;
+  if (win !== undefined) o.window = win;
+  return o;
+});
+const contextObject = fc.oneof(fc.dictionary(contextKeys, looseValue, { maxKeys: 8 }), nearValid);
 
 /** JSON text: structured, then sometimes mutated as text (cut, insert, replace characters). */
 function jsonText<T>(value: fc.Arbitrary<T>) {
@@ -68,7 +78,7 @@ export const loadersTarget: FuzzTarget = {
   create() {
     const counts = {};
     const input = fc.oneof(
-      fc.record({ k: fc.constant('context' as const), settings: jsonText(contextObject), secret: fc.option(jsonText(contextObject), { nil: undefined }) }),
+      fc.record({ k: fc.constant('context' as const), settings: jsonText(contextObject), secret: fc.option(jsonText(fc.dictionary(contextKeys, looseValue, { maxKeys: 3 })), { nil: undefined, freq: 2 }) }),
       fc.record({ k: fc.constant('credentials' as const), text: jsonText(credentialsObject), uri: fc.constantFrom('coap://localhost/x', 'coap://h/x', 'coaps://h/', 'coap://other/') }),
       fc.record({ k: fc.constant('sequence' as const), text: fc.oneof(sequenceObject.map(stringifySequence), jsonText(sequenceObject.map((o) => JSON.parse(stringifySequence(o))))), window: fc.integer({ min: 1, max: 64 }), probes: fc.array(fc.nat({ max: 1200 }), { maxLength: 6 }) }),
     );
@@ -155,18 +165,23 @@ function history(seed: number) {
   const keys = [new Uint8Array([1]), new Uint8Array([2, 2]), new Uint8Array([3, 3, 3])];
   const values: string[][] = keys.map(() => []);
   const ops = 5 + rng.int(60);
+  let last = 0;
   for (let i = 0; i < ops; i++) {
     const k = rng.int(keys.length);
     const body = rng.bytes(1 + rng.int(20));
     log.append(keys[k], body);
     values[k].push(toHex(body));
+    last = recordSize(keys[k].length, body.length);
   }
-  return { image: flash.bytes.slice(), keys, values, writtenEnd: flash.bytes.length };
+  // The newest record of the whole log ends at the append position of the active sector.
+  const st = log.status;
+  const tail = st.activeSector * BLOCK + (BLOCK - st.freeBytes) - last;
+  return { image: flash.bytes.slice(), keys, values, tail };
 }
 
 export const recordLogTarget: FuzzTarget = {
   name: 'flash-record-log',
-  description: 'partitions written by a seeded history (with rotations), then 1–3 bit flips (in written bytes or anywhere), garbage runs or erased runs → RecordLog.open: typed error, or each key reads as its newest value, absent, or LoadError — never an older value',
+  description: 'partitions written by a seeded history (with rotations), then 1–3 bit flips (in written bytes or anywhere), garbage runs or erased runs → RecordLog.open: typed error, or each key reads as its newest value, absent, or LoadError — never an older value (except: damage to the magic or commit word of the newest record of the log reads as a torn write, counted apart)',
   create() {
     const counts = {};
     const histories = new Map<number, ReturnType<typeof history>>();
@@ -176,12 +191,29 @@ export const recordLogTarget: FuzzTarget = {
       const img = hist.image.slice();
       const written: number[] = [];
       for (let i = 0; i < img.length; i++) if (img[i] !== 0xff) written.push(i);
+      // Bytes of the newest record that a torn write leaves in the same states as damage does:
+      // the magic (first bytes written) and the commit word (last bytes written).
+      const t = hist.tail;
+      const ambiguous = (a: number, b: number) => (a < t + 2 && b > t) || (a < t + 8 && b > t + 4);
+      let touchedTail = false;
+      // An erased run over the newest record's header makes it (and whatever follows) look never written.
+      let erasedTail = false;
       for (const d of damage) {
         if (d.k === 'flip') {
           const at = d.written && written.length ? written[d.at % written.length] : d.at % img.length;
           img[at] ^= 1 << d.bit;
-        } else if (d.k === 'garbage') img.set(d.bytes.subarray(0, img.length - (d.at % img.length)), d.at % img.length);
-        else img.fill(0xff, d.at % img.length, Math.min(img.length, (d.at % img.length) + d.len));
+          touchedTail ||= ambiguous(at, at + 1);
+        } else if (d.k === 'garbage') {
+          const at = d.at % img.length;
+          const bytes = d.bytes.subarray(0, img.length - at);
+          img.set(bytes, at);
+          touchedTail ||= ambiguous(at, at + bytes.length);
+        } else {
+          const at = d.at % img.length;
+          const end = Math.min(img.length, at + d.len);
+          img.fill(0xff, at, end);
+          erasedTail ||= at < t + 8 && end > t;
+        }
       }
       const flash = new NorFlash({ blockSize: BLOCK, image: img });
       let log: RecordLog;
@@ -208,6 +240,14 @@ export const recordLogTarget: FuzzTarget = {
         const hex = toHex(got);
         if (vals.length && hex === vals[vals.length - 1]) return void bump(counts, 'key-newest');
         const older = vals.lastIndexOf(hex);
+        // Known limit (RELIABILITY.md): damage to the magic or commit word of the log's newest
+        // record reads as a power cut during that write, so that one record is dropped.
+        if (touchedTail && older === vals.length - 2) return void bump(counts, 'tail-record-read-as-torn');
+        if (erasedTail && older >= 0) return void bump(counts, 'tail-erased-read-as-unwritten');
+        // Known limit (RELIABILITY.md): two faults can look like one power cut — a commit word that
+        // looks cut plus a broken later record (the tail is sealed as one torn write), or both
+        // copies of a new active sector's first record (the sector is taken for an unfinished rotation).
+        if (damage.length > 1 && (log.recovery.sealed > 0 || log.recovery.finishedRotation) && older >= 0) return void bump(counts, 'multi-fault-read-as-power-cut');
         throw new Error(older >= 0 ? 'rolled back: key ' + i + ' read value #' + older + ' of ' + vals.length : 'key ' + i + ' read a value never written');
       });
       // The recovered log keeps working.

@@ -22,6 +22,7 @@ import { CredentialsFile } from '../credentials.js';
 import { flagOpt, helpText, intOpt, parseArgs, stringOpt, UsageError, type CommandSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { closeContexts, contextsFromDirs, openStack, type OpenContext } from './stack.js';
+import { prettyPayload } from './pretty.js';
 
 export const clientSpec: CommandSpec = {
   name: 'client',
@@ -36,6 +37,8 @@ export const clientSpec: CommandSpec = {
     { name: 'observe', help: 'register as observer and print each notification until Ctrl-C' },
     { name: 'non', help: 'send a Non-confirmable request' },
     { name: 'timeout', value: 'SECONDS', help: 'give up after this long (default: CoAP EXCHANGE_LIFETIME, 247 s)' },
+    { name: 'pretty', help: 'show link-format, JSON and CBOR readably (default on a terminal)' },
+    { name: 'raw', help: 'print the payload exactly as received (default when not on a terminal)' },
     { name: 'verbose', short: 'v', help: 'show the request, the response code and options on stderr' },
   ],
   details: [
@@ -95,7 +98,7 @@ function describe(m: Message): string {
 }
 
 /** Print a response: payload to stdout (text gets a final newline), errors to stderr. Returns the exit code. */
-function show(m: Message, io: CliIo, verbose: boolean): number {
+function show(m: Message, io: CliIo, verbose: boolean, pretty: boolean): number {
   if (verbose) io.err('← ' + describe(m) + '\n');
   if (m.code >> 5 !== 2) {
     io.err(codeText(m.code) + (m.payload.length ? ': ' + new TextDecoder().decode(m.payload) : '') + '\n');
@@ -103,6 +106,11 @@ function show(m: Message, io: CliIo, verbose: boolean): number {
   }
   const cf = getUintOption(m, Option.CONTENT_FORMAT);
   if (m.payload.length === 0) return 0;
+  const text = pretty ? prettyPayload(m.payload, cf) : undefined;
+  if (text !== undefined) {
+    io.out(text + '\n');
+    return 0;
+  }
   io.out(m.payload);
   if ((cf === undefined || TEXTUAL.includes(cf)) && m.payload[m.payload.length - 1] !== 0x0a) io.out('\n');
   return 0;
@@ -137,7 +145,10 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     } else payload = utf8Encode(pv);
   }
   const timeoutS = intOpt(p, 'timeout', 1, 86400);
+  const contentFormat = formatNumber(p, 'content-format');
+  const accept = formatNumber(p, 'accept');
   const verbose = flagOpt(p, 'verbose');
+  const pretty = flagOpt(p, 'pretty') || (io.isTty === true && !flagOpt(p, 'raw'));
 
   // Credentials first: a matching entry that cannot be used stops here, before anything is sent.
   let contexts: OpenContext[] = [];
@@ -153,7 +164,7 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
         await dir.release();
         throw e;
       }
-    } else if (verbose) io.err('no credentials for ' + canonicalUri(uri) + ': sending unprotected\n');
+    } else io.err('note: no entry of ' + credPath + ' matches ' + canonicalUri(uri) + ': sending unprotected\n');
   }
   const ctx = contexts[0]?.context;
   // Messaging matches responses by address: resolve names first; Uri-Host keeps the name (as aiocoap sends it).
@@ -178,8 +189,8 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     options: extra,
     method: method as RequestInit['method'],
     payload,
-    contentFormat: formatNumber(p, 'content-format'),
-    accept: formatNumber(p, 'accept'),
+    contentFormat,
+    accept,
     confirmable: !flagOpt(p, 'non'),
     timeout: timeoutS === undefined ? undefined : timeoutS * 1000,
     signal: io.signal,
@@ -191,13 +202,13 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
       io.signal.addEventListener('abort', () => void stream.cancel(), { once: true });
       let code = 0;
       for await (const m of stream) {
-        code = show(m, io, verbose);
+        code = show(m, io, verbose, pretty);
         if (code !== 0) break;
       }
       return code;
     }
     const response = await stack.endpoint.request(init);
-    return show(response.message, io, verbose);
+    return show(response.message, io, verbose, pretty);
   } catch (e) {
     if (e instanceof CancelledError) return 130;
     io.err((e as Error).name + ': ' + (e as Error).message + '\n');

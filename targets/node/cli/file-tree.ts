@@ -21,7 +21,7 @@ import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync
 import { join, sep } from 'node:path';
 import { Code } from '../../../src/coap/numbers.js';
 import { Option } from '../../../src/coap/option-registry.js';
-import { createMessage, getOptions, getUintOption, hasOption, type Message } from '../../../src/coap/message.js';
+import { createMessage, getOptions, hasOption, type Message } from '../../../src/coap/message.js';
 import { encodeUint, equalBytes, utf8Decode, utf8Encode } from '../../../src/bytes.js';
 import type { ServerExchange } from '../../../src/coap/exchange.js';
 
@@ -229,9 +229,4 @@ export class FileTree {
     }
     return reply(Code.DELETED);
   }
-}
-
-/** Content-Format of a message, for tests and the client. */
-export function contentFormatOf(m: Message): number | undefined {
-  return getUintOption(m, Option.CONTENT_FORMAT);
 }

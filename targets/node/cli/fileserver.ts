@@ -15,6 +15,8 @@ import { aborted, type CliIo } from './io.js';
 import { FileTree } from './file-tree.js';
 import { openServerStack } from './stack.js';
 
+const METHOD_NAMES: Record<number, string> = { 1: 'GET', 2: 'POST', 3: 'PUT', 4: 'DELETE', 5: 'FETCH', 6: 'PATCH', 7: 'iPATCH' };
+
 export const fileserverSpec: CommandSpec = {
   name: 'fileserver',
   usage: 'DIR',
@@ -38,11 +40,12 @@ export const fileserverSpec: CommandSpec = {
  * Marks a file observable before the Observe layer looks at the request, and watches it: the
  * Observe layer only registers observers of paths marked so (observe-layer.ts).
  */
-function fileObserveMarker(tree: FileTree, onFile: (path: string, file: string) => void): StackLayer {
+function fileObserveMarker(tree: FileTree, requireOscore: boolean, onFile: (path: string, file: string) => void): StackLayer {
   return {
     name: 'file-observe-marker',
     server: (inner: ServerHandler): ServerHandler => (ex) => {
-      if (ex.request.code === Code.GET && getOptions(ex.request, Option.OBSERVE).length > 0) {
+      // Only requests that will be served may make us watch a file.
+      if (ex.request.code === Code.GET && (ex.oscore || !requireOscore) && getOptions(ex.request, Option.OBSERVE).length > 0) {
         const file = tree.observableFile(ex.request);
         if (file) onFile(getOptions(ex.request, Option.URI_PATH).map(utf8Decode).join('/'), file);
       }
@@ -58,13 +61,14 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (p.positionals.length !== 1) throw new UsageError('expected one directory');
-  const bind = parseHostPort(stringOpt(p, 'bind') ?? '', 5683);
+  const bindOpt = stringOpt(p, 'bind');
+  const bind = bindOpt === undefined ? { host: '', port: 5683 } : parseHostPort(bindOpt, 5683);
   const pollMs = Number(stringOpt(p, 'poll-ms') ?? 1000);
   if (!(pollMs >= 50)) throw new UsageError('--poll-ms: at least 50');
   let tree: FileTree;
   try {
     tree = new FileTree(p.positionals[0], { write: flagOpt(p, 'write') });
-  } catch (e) {
+  } catch {
     throw new UsageError(p.positionals[0] + ': not a readable directory');
   }
   const requireOscore = flagOpt(p, 'require-oscore');
@@ -75,9 +79,8 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
     port: bind.port,
     credentials: stringOpt(p, 'credentials'),
     io,
-    verbose,
     markers: [
-      fileObserveMarker(tree, (path, file) => {
+      fileObserveMarker(tree, requireOscore, (path, file) => {
         if (watched.has(path)) return;
         watched.set(path, file);
         stack.observe.markObservable(path);
@@ -88,7 +91,11 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
     ],
     top: (ex) => {
       if (requireOscore && !ex.oscore) return ex.respond(errorResponse(Code.UNAUTHORIZED, 'OSCORE required'));
-      if (verbose) io.err('request ' + ex.request.code + ' /' + getOptions(ex.request, Option.URI_PATH).map(utf8Decode).join('/') + ' from ' + ex.peer.address + ':' + ex.peer.port + (ex.oscore ? ' (OSCORE)' : '') + ' options ' + ex.request.options.map((o) => o.number + '=' + toHex(o.value)).join(' ') + '\n');
+      if (verbose) {
+        const path = '/' + getOptions(ex.request, Option.URI_PATH).map(utf8Decode).join('/');
+        const who = ex.oscore ? ' with OSCORE (kid ' + toHex(ex.oscore.recipientId) + ')' : '';
+        io.err('request ' + (METHOD_NAMES[ex.request.code] ?? ex.request.code) + ' ' + path + ' from ' + ex.peer.address + ':' + ex.peer.port + who + '\n');
+      }
       tree.handle(ex);
     },
   });

@@ -9,6 +9,8 @@ export interface CliIo {
   err(text: string): void;
   /** Aborts long-running commands (servers, --observe): Ctrl-C in the real CLI. */
   signal: AbortSignal;
+  /** Standard output is a terminal (the client then pretty-prints by default). */
+  isTty?: boolean;
 }
 
 export function processIo(): CliIo {
@@ -19,6 +21,7 @@ export function processIo(): CliIo {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     signal: ac.signal,
+    isTty: process.stdout.isTTY === true,
   };
 }
 

@@ -5,7 +5,7 @@
  * cleanly (exact sequence number and replay window written back) when the command ends.
  */
 import { Endpoint } from '../../../src/coap/endpoint.js';
-import type { ServerHandler, StackLayer } from '../../../src/coap/exchange.js';
+import type { OutgoingRequest, ServerHandler, StackLayer } from '../../../src/coap/exchange.js';
 import { BlockwiseLayer } from '../../../src/coap/blockwise-layer.js';
 import { ObserveLayer } from '../../../src/coap/observe-layer.js';
 import { SecurityContext } from '../../../src/oscore/context.js';
@@ -17,7 +17,6 @@ import { CredentialsFile } from '../credentials.js';
 import type { CliIo } from './io.js';
 import { oscoreLayer } from '../../../src/coap/oscore-layer.js';
 import { contextLookup, type EchoVerifier } from '../../../src/oscore/unprotect.js';
-import type { OutgoingRequest } from '../../../src/coap/exchange.js';
 
 /** A security context together with the directory it lives in. */
 export interface OpenContext {
@@ -30,7 +29,13 @@ export interface OpenContext {
 export function contextsFromDirs(dirs: { label: string; dir: ContextDirectory }[], io: CliIo): OpenContext[] {
   return dirs.map(({ label, dir }) => {
     for (const k of dir.config.unknownKeys) io.err('warning: ' + k + ': unknown key, ignored\n');
-    return { label, dir, context: new SecurityContext(securityContextParams(dir.config), { store: dir }) };
+    try {
+      return { label, dir, context: new SecurityContext(securityContextParams(dir.config), { store: dir }) };
+    } catch (e) {
+      // The core names the parameter; say which directory it came from.
+      if (e instanceof LoadError) throw new LoadError(dir.label + ': ' + e.message);
+      throw e;
+    }
   });
 }
 
@@ -51,7 +56,6 @@ export interface StackOptions {
   host?: string;
   port?: number;
   io: CliIo;
-  verbose?: boolean;
   /** Layers between messaging and OSCORE (e.g. the no-OSCORE server's 4.02 for the OSCORE option). */
   outer?: StackLayer[];
   /** Server layers placed between Block-wise and Observe (e.g. the fileserver's observe marker). */
@@ -111,9 +115,11 @@ export async function openServerStack(opts: Omit<StackOptions, 'oscore'> & { cre
     const creds = CredentialsFile.read(opts.credentials);
     const opened = await creds.openAll();
     try {
-      contexts = contextsFromDirs(opened.map((o) => ({ label: o.match.pattern, dir: o.dir })), opts.io);
+      // One SecurityContext per directory: two over one store would hand out the same sequence numbers.
+      const unique = [...new Map(opened.map((o) => [o.dir, { label: o.match.pattern, dir: o.dir }])).values()];
+      contexts = contextsFromDirs(unique, opts.io);
     } catch (e) {
-      for (const o of opened) await o.dir.release();
+      for (const o of new Set(opened.map((x) => x.dir))) await o.release();
       throw e;
     }
     if (contexts.length === 0) throw new LoadError(opts.credentials + ': names no OSCORE context');

@@ -1,0 +1,7 @@
+/** Every reliability fuzz target, for scripts/fuzz.mjs (not a test file). */
+import type { FuzzTarget } from './target.js';
+import { codecTarget, oscoreOptionTarget, blockwiseTarget } from './targets-coap.js';
+import { unprotectRequestTarget, unprotectResponseTarget } from './targets-oscore.js';
+import { loadersTarget, recordLogTarget } from './targets-storage.js';
+
+export const ALL_TARGETS: FuzzTarget[] = [codecTarget, oscoreOptionTarget, unprotectRequestTarget, unprotectResponseTarget, blockwiseTarget, loadersTarget, recordLogTarget];
