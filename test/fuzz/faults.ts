@@ -118,7 +118,7 @@ export class FaultRun {
   private readonly acceptedSeqs = new Set<string>();
   private readonly clientFlash: NorFlash;
   private clientContexts: SecurityContext[] = [];
-  private readonly client: Endpoint;
+  private client!: Endpoint;
   private server?: { endpoint: Endpoint; port: DevicePort; contexts: SecurityContext[] };
   private bootCount = 0;
   /** The last datagrams (for the message of a violation). */
@@ -140,7 +140,6 @@ export class FaultRun {
     const clog = RecordLog.open(this.clientFlash);
     for (const p of PAIRS) FlashContextStore.create(clog, p.key);
     this.bootClient();
-    this.client = new Endpoint({ port: this.net.port('cli', 5683), clock: this.clock, random: new Prng(seed + 3), oscore: oscoreLayer({ contextFor: () => this.clientContexts[0] }), blockwise: { preferredSzx: 3 } });
     this.boot();
   }
 
@@ -162,6 +161,10 @@ export class FaultRun {
 
   /** (Re)load the client's contexts from its own flash; cuts during that boot retry it. */
   private bootClient(): void {
+    // A reboot ends the old endpoint with everything in flight: an old context must never seal again.
+    this.client?.close();
+    for (const c of this.clientContexts) this.retire(c);
+    this.client = new Endpoint({ port: this.net.port('cli', 5683), clock: this.clock, random: new Prng(this.seed * 13 + this.bootCount++), oscore: oscoreLayer({ contextFor: () => this.clientContexts[0] }), blockwise: { preferredSzx: 3 } });
     for (let attempt = 0; ; attempt++) {
       this.clientFlash.reboot();
       if (attempt < 3 && this.rng.float() < 0.15) this.clientFlash.cutPowerAfter(this.rng.int(60));
@@ -205,8 +208,14 @@ export class FaultRun {
     }
   }
 
+  /** A context of a device that rebooted: any later seal is a harness error (two live copies would reuse nonces). */
+  private retire(ctx: SecurityContext): void {
+    Object.assign(ctx, { senderKey: { ...ctx.senderKey, seal: () => { throw new InvariantViolation('a context of a rebooted device was used'); } } });
+  }
+
   private stopServer(clean: boolean): void {
     const s = this.server!;
+    for (const c of s.contexts) this.retire(c);
     if (clean && !this.flash.isOff) {
       try {
         for (const c of s.contexts) c.close();
