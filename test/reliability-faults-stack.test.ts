@@ -13,7 +13,7 @@ const onXs = process.env.XS === '1';
 
 describe('fault injection across the stack', () => {
   it('seeded cycles: no nonce reuse, no replay accepted, state loads, service resumes', async () => {
-    const s = await runFaults(0xfa17, onXs ? 25 : 60);
+    const s = await runFaults(0xfa17, onXs ? 120 : 400);
     assert.equal(s.resumeChecks, 2 * s.cycles);
     assert.ok(s.powerCuts + s.cutsDuringBoot > 3 && s.kills > 0 && s.succeeded > s.cycles, JSON.stringify(s));
   });
