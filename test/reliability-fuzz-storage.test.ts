@@ -30,7 +30,7 @@ describe('reliability fuzz: loaders and flash record log', () => {
   it('regression: every bit flip in a freshly rotated active sector leaves no older value readable', () => {
     const flash = new NorFlash({ sectors: 3, blockSize: 512 });
     const log = RecordLog.open(flash);
-    const key = new Uint8Array([7]);
+    const key = new Uint8Array([0x77]);
     let n = 0;
     // Append until the log rotates into sector 1 (nothing live to copy: one key only).
     while (log.status.activeSector === 0) log.append(key, new Uint8Array([n >> 8, n++ & 0xff, 0x11, 0x22]));

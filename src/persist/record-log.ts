@@ -47,6 +47,15 @@ const MAX_GEN = 0xffffffff;
  */
 const DAMAGE_KEY = new Uint8Array([0]);
 const DAMAGE_ID = '00';
+/**
+ * Reserved key of the record written just before a sector is erased, naming it. An erase cut by a
+ * power failure leaves undefined bits; this record says the spare's content is an interrupted
+ * erase, so it is not mistaken for damage — and a non-blank spare without it is looked at closely.
+ */
+const ERASE_KEY = new Uint8Array([1]);
+const ERASE_ID = '01';
+/** One-byte keys below 8 are reserved for the log itself. */
+const RESERVED_KEYS = 8;
 
 /** Bytes a record with this key and body occupies in flash. */
 export function recordSize(keyLength: number, bodyLength: number): number {
@@ -244,7 +253,19 @@ export class RecordLog {
     const act = scans[this.active];
 
     // Damage: anything unparsable outside the spare, except a torn write at the active tail.
+    // In the spare, a record that failed its CRC after its commit is damage too — unless the
+    // spare is the sector whose erase was begun (then its content is undefined by design). So a
+    // destroyed active sector is never taken for an old one being erased.
     let threshold = -1;
+    const erasing = this.index.get(ERASE_ID);
+    const erasingSector = erasing ? this.flash.read(erasing.sector * this.blockSize + erasing.offset + HEADER + 1, 1)[0] : -1;
+    if (erasingSector !== spare) {
+      for (const r of scans[spare].regions) {
+        if (!r.damaged) continue;
+        this.recovery.damagedRegions++;
+        threshold = this.maxGen + 1;
+      }
+    }
     for (let i = 2; i <= n; i++) {
       const s = (this.active + i) % n;
       for (const r of scans[s].regions) {
@@ -260,17 +281,17 @@ export class RecordLog {
     }
     this.blank[this.active] = this.appendAt === 0;
 
+    if (threshold >= 0) {
+      // Decide first: writing may rotate and give the copied records new gens. Erasing a sector
+      // erases evidence, so freeSector marks every pending key before it erases.
+      this.pendingDamage = [...this.index.values()].filter((e) => e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !(e.key.length === 1 && e.key[0] < RESERVED_KEYS)).map((e) => e.key);
+      this.recovery.damagedKeys = this.pendingDamage.length;
+    }
     if (!this.blank[spare]) {
       this.recovery.finishedRotation = true;
       this.freeSector(spare);
     }
-    if (threshold >= 0) {
-      // Decide first: writing may rotate and give the copied records new gens.
-      // A rotation while marking erases the evidence, so freeSector marks every pending key first.
-      this.pendingDamage = [...this.index.values()].filter((e) => e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0).map((e) => e.key);
-      this.recovery.damagedKeys = this.pendingDamage.length;
-      while (this.pendingDamage.length > 0) this.writeRecord(this.pendingDamage.shift()!, FLAG_DAMAGED, new Uint8Array(0));
-    }
+    while (this.pendingDamage.length > 0) this.writeRecord(this.pendingDamage.shift()!, FLAG_DAMAGED, new Uint8Array(0));
     if (this.recovery.damagedRegions > 0 && !this.index.has(DAMAGE_ID)) this.writeRecord(DAMAGE_KEY, FLAG_DAMAGED, new Uint8Array(0));
   }
 
@@ -313,7 +334,7 @@ export class RecordLog {
 
   private checkKey(key: Uint8Array): void {
     if (!(key instanceof Uint8Array) || key.length < 1 || key.length > MAX_KEY_LENGTH) throw new RangeError('record key must be 1..' + MAX_KEY_LENGTH + ' bytes');
-    if (key.length === 1 && key[0] === 0) throw new RangeError('record key 00 is reserved');
+    if (key.length === 1 && key[0] < RESERVED_KEYS) throw new RangeError('one-byte record keys below 08 are reserved');
   }
 
   /** True once damage was found in this partition (durable: it stays until the partition is erased). */
@@ -324,7 +345,7 @@ export class RecordLog {
   /** Keys with a stored value (not deleted; damaged keys included). */
   keys(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const [id, e] of this.index) if ((e.flags & FLAG_DELETED) === 0 && id !== DAMAGE_ID) out.push(e.key.slice());
+    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0 && !(e.key.length === 1 && e.key[0] < RESERVED_KEYS)) out.push(e.key.slice());
     return out;
   }
 
@@ -391,7 +412,7 @@ export class RecordLog {
     const n = this.sectorCount;
     const next = (this.active + 2) % n;
     const id = toHex(key);
-    let need = size;
+    let need = size + ERASE_RECORD_SIZE;
     for (const [k, e] of this.index) if (e.sector === next && k !== id && !this.droppable(e, next)) need += recordSize(e.key.length, e.bodyLength);
     if (need > this.blockSize) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a ' + this.blockSize + '-byte sector');
     this.active = (this.active + 1) % n;
@@ -419,6 +440,15 @@ export class RecordLog {
       this.put(e.key, e.flags, body);
     }
     if (!this.blank[s]) {
+      // Name the sector before erasing it — needed only when it holds records (a sector with
+      // nothing but a torn write cannot look like damage after a cut erase: its commit words
+      // stay erased, and erasing only sets bits).
+      let holdsRecords = false;
+      for (const e of this.index.values()) if ((e.sectors & (1 << s)) !== 0) holdsRecords = true;
+      if (holdsRecords) {
+        if (this.appendAt + ERASE_RECORD_SIZE > this.blockSize) throw new StorageError('record log full while freeing a sector');
+        this.put(ERASE_KEY, 0, new Uint8Array([s]));
+      }
       this.flash.erase(s);
       this.blank[s] = true;
     }
@@ -471,3 +501,4 @@ export class RecordLog {
   }
 }
 const ZERO_WORD = new Uint8Array(4);
+const ERASE_RECORD_SIZE = recordSize(1, 1);

@@ -48,7 +48,10 @@ export interface RunningSimulator {
 /** Provision on first start; returns true when it did. Device side → flash, client side → files. */
 async function provisionIfNeeded(stateDir: string, flash: FileBackedFlash, address: string, port: number, out: (t: string) => void): Promise<boolean> {
   const records = RecordLog.open(flash.flash);
-  if (records.has(PARAMS_KEY)) return false;
+  if (records.has(PARAMS_KEY)) {
+    if (!existsSync(join(stateDir, 'client', 'credentials.json'))) out('warning: the device has a context but ' + join(stateDir, 'client') + ' is gone; delete ' + stateDir + ' to provision a new pair\n');
+    return false;
+  }
   const clientDir = join(stateDir, 'client');
   const contextDir = join(clientDir, 'context');
   const deviceDir = join(stateDir, '.device-context');

@@ -162,7 +162,7 @@ function history(seed: number) {
   const rng = new Prng(seed);
   const flash = new NorFlash({ sectors: SECTORS, blockSize: BLOCK, seed });
   const log = RecordLog.open(flash);
-  const keys = [new Uint8Array([1]), new Uint8Array([2, 2]), new Uint8Array([3, 3, 3])];
+  const keys = [new Uint8Array([0x11]), new Uint8Array([0x22, 0x22]), new Uint8Array([0x33, 0x33, 0x33])];
   const values: string[][] = keys.map(() => []);
   const ops = 5 + rng.int(60);
   let last = 0;
@@ -198,6 +198,7 @@ export const recordLogTarget: FuzzTarget = {
       let touchedTail = false;
       // An erased run over the newest record's header makes it (and whatever follows) look never written.
       let erasedTail = false;
+      let erasedSectorTail = false;
       for (const d of damage) {
         if (d.k === 'flip') {
           const at = d.written && written.length ? written[d.at % written.length] : d.at % img.length;
@@ -213,6 +214,11 @@ export const recordLogTarget: FuzzTarget = {
           const end = Math.min(img.length, at + d.len);
           img.fill(0xff, at, end);
           erasedTail ||= at < t + 8 && end > t;
+          // Whole records erased at the end of a sector's data leave nothing to see (RELIABILITY.md).
+          const sectorEnd = (Math.floor(at / BLOCK) + 1) * BLOCK;
+          let rest = end;
+          while (rest < sectorEnd && img[rest] === 0xff) rest++;
+          erasedSectorTail ||= rest === sectorEnd;
         }
       }
       const flash = new NorFlash({ blockSize: BLOCK, image: img });
@@ -244,6 +250,7 @@ export const recordLogTarget: FuzzTarget = {
         // record reads as a power cut during that write, so that one record is dropped.
         if (touchedTail && older === vals.length - 2) return void bump(counts, 'tail-record-read-as-torn');
         if (erasedTail && older >= 0) return void bump(counts, 'tail-erased-read-as-unwritten');
+        if (erasedSectorTail && older >= 0) return void bump(counts, 'sector-tail-erased-read-as-unwritten');
         // Known limit (RELIABILITY.md): two faults can look like one power cut — a commit word that
         // looks cut plus a broken later record (the tail is sealed as one torn write), or both
         // copies of a new active sector's first record (the sector is taken for an unfinished rotation).
