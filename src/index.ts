@@ -13,11 +13,16 @@ export { MessageType, Code, ContentFormat, code, codeToString, isRequestCode, is
 export { Option, OPTIONS, optionSpec, optionName, isCritical, isUnsafe, isNoCacheKey, oscoreClassOf, type OptionSpec } from './coap/option-registry.js';
 export { encodeMessage, decodeMessage, encodeOptionsAndPayload, readOptionsAndPayload, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './coap/codec.js';
 export { Endpoint, type EndpointOptions, type RequestInit, type RequestTarget, type AbortSignalLike } from './coap/endpoint.js';
+export { ComposedEndpoint, type ComposedEndpointOptions } from './coap/composed-endpoint.js';
+export { CoapClient } from './coap/client.js';
+export { BlockwiseLayer, type BlockwiseLayerOptions } from './coap/blockwise-layer.js';
+export { ObserveLayer } from './coap/observe-layer.js';
+export { EchoLayer, type EchoLayerOptions } from './coap/echo-layer.js';
 export { Response } from './coap/response.js';
-export { IncomingRequest, type Method, type ResourceHandler, type ResourcePolicy, type ResponseInit } from './coap/server.js';
+export { Router, IncomingRequest, type Method, type ResourceHandler, type ResourcePolicy, type ResponseInit } from './coap/server.js';
 export { parseCoapUri, formatCoapUri, type CoapUri } from './coap/uri.js';
 export { DEFAULT_PARAMETERS, type TransmissionParameters } from './coap/messaging.js';
-export { oscoreLayer, type OscoreLayerOptions } from './coap/oscore-layer.js';
+export { oscoreLayer, oscoreServerLayer, oscoreClientLayer, type OscoreLayerOptions, type OscoreServerLayerOptions, type OscoreClientLayerOptions } from './coap/oscore-layer.js';
 export { EchoIssuer } from './coap/echo.js';
 export type { StackLayer, Peer } from './coap/exchange.js';
 

@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { runTarget } from './fuzz/target.js';
-import { loadersTarget, recordLogTarget } from './fuzz/targets-storage.js';
+import { loadersTarget, recordLogFlipsTarget, recordLogBurstsTarget } from './fuzz/targets-storage.js';
 import { NorFlash } from '../src/sim/nor-flash.js';
 import { RecordLog } from '../src/persist/record-log.js';
 import { LoadError } from '../src/errors.js';
@@ -22,9 +22,14 @@ describe('reliability fuzz: loaders and flash record log', () => {
     for (const k of ['context-rejected', 'context-built', 'credentials-parsed', 'credentials-rejected', 'sequence-accepted', 'sequence-rejected']) assert.ok(c[k] > 0, k + ' never reached: ' + JSON.stringify(c));
   });
 
-  it('damaged partitions: typed errors, newest value, absent or LoadError — never an older value', () => {
-    const c = runTarget(recordLogTarget, 0x5eed22, onXs ? 500 : 2000);
+  it('bit flips in a partition: typed errors, newest value, absent or LoadError — never an older value', () => {
+    const c = runTarget(recordLogFlipsTarget, 0x5eed22, onXs ? 500 : 2000);
     assert.ok(c['key-newest'] > 500 && c['key-damaged'] > 50, JSON.stringify(c));
+  });
+
+  it('garbage and erased runs: typed errors only, no value that was never written, the log keeps working', () => {
+    const c = runTarget(recordLogBurstsTarget, 0x5eed23, onXs ? 300 : 1000);
+    assert.ok(c['key-newest'] > 200 && c['append-ok'] > 100, JSON.stringify(c));
   });
 
   it('regression: every bit flip in a freshly rotated active sector leaves no older value readable', () => {

@@ -39,49 +39,53 @@ describe('soak over loopback UDP', () => {
     srv.resource('/obs', { GET: () => ({ payload: String(tick) }) }, { requireOscore: true, observable: true });
     const { endpoint: cli } = await openNodeEndpoint({ host: '127.0.0.1', oscore: oscoreLayer({ contextFor: () => cctx }), blockwise: { preferredSzx: 4 } });
     const base = 'coap://127.0.0.1:' + udp.localPort;
-    const notifier = setInterval(() => (tick++, srv.notify('/obs')), 50);
     const stats = { started: 0, ok: 0, typedErrors: 0, wrong: 0, notifications: 0, outOfOrder: 0 };
     const heap: number[] = [];
     const end = Date.now() + DURATION;
-    const observation = cli.observe({ uri: base + '/obs' });
-    const watching = (async () => {
-      let last = -1;
-      for await (const n of observation) {
-        const v = Number(n.text());
-        if (v < last) stats.outOfOrder++;
-        last = v;
-        stats.notifications++;
-      }
-    })().catch((e) => { if (!(e instanceof OscoreXsError)) throw e; });
-    const loop = async (w: number) => {
-      for (let i = 0; Date.now() < end; i++) {
-        stats.started++;
-        const id = 'w' + w + '-' + i;
-        try {
-          const kind = (i + w) % 3;
-          if (kind === 0) {
-            const r = await cli.request({ uri: base + '/r', method: 'POST', payload: id });
-            r.text() === id && r.codeString === '2.04' ? stats.ok++ : stats.wrong++;
-          } else if (kind === 1) {
-            const r = await cli.request({ uri: base + '/big' });
-            r.text() === BIG ? stats.ok++ : stats.wrong++;
-          } else {
-            const body = id.padStart(1000 + (i % 700), '#');
-            const r = await cli.request({ uri: base + '/up', method: 'PUT', payload: body });
-            r.text() === body.length + ':' + body.slice(-8) ? stats.ok++ : stats.wrong++;
-          }
-        } catch (e) {
-          if (!(e instanceof OscoreXsError)) throw e;
-          stats.typedErrors++;
-        }
-        if (i % 50 === 0 && (heap.length === 0 || Date.now() > end - DURATION * (1 - heap.length / 8))) heap.push(heapMB());
-      }
-    };
+    // Everything opened is closed in `finally`, whatever fails (sockets and timers would keep Node alive).
+    const notifier = setInterval(() => (tick++, srv.notify('/obs')), 50);
+    let observation: ReturnType<typeof cli.observe> | undefined;
+    let watching: Promise<void> | undefined;
     try {
+      observation = cli.observe({ uri: base + '/obs' });
+      const stream = observation;
+      watching = (async () => {
+        let last = -1;
+        for await (const n of stream) {
+          const v = Number(n.text());
+          if (v < last) stats.outOfOrder++;
+          last = v;
+          stats.notifications++;
+        }
+      })().catch((e) => { if (!(e instanceof OscoreXsError)) throw e; });
+      const loop = async (w: number) => {
+        for (let i = 0; Date.now() < end; i++) {
+          stats.started++;
+          const id = 'w' + w + '-' + i;
+          try {
+            const kind = (i + w) % 3;
+            if (kind === 0) {
+              const r = await cli.request({ uri: base + '/r', method: 'POST', payload: id });
+              r.text() === id && r.codeString === '2.04' ? stats.ok++ : stats.wrong++;
+            } else if (kind === 1) {
+              const r = await cli.request({ uri: base + '/big' });
+              r.text() === BIG ? stats.ok++ : stats.wrong++;
+            } else {
+              const body = id.padStart(1000 + (i % 700), '#');
+              const r = await cli.request({ uri: base + '/up', method: 'PUT', payload: body });
+              r.text() === body.length + ':' + body.slice(-8) ? stats.ok++ : stats.wrong++;
+            }
+          } catch (e) {
+            if (!(e instanceof OscoreXsError)) throw e;
+            stats.typedErrors++;
+          }
+          if (i % 50 === 0 && (heap.length === 0 || Date.now() > end - DURATION * (1 - heap.length / 8))) heap.push(heapMB());
+        }
+      };
       await Promise.all([0, 1, 2, 3].map(loop));
     } finally {
       clearInterval(notifier);
-      await observation.cancel();
+      await observation?.cancel();
       await watching;
       cli.close();
       srv.close();

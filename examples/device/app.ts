@@ -10,11 +10,13 @@
  * (targets/xs-sim/device-main.ts) and on Node (`npm start -- --engine node`).
  */
 import type { Clock, DatagramPort, FlashPort, RandomSource, TimerHandle } from '../../src/ports.js';
-import { Endpoint } from '../../src/coap/endpoint.js';
+import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
+import { ObserveLayer } from '../../src/coap/observe-layer.js';
+import { Router } from '../../src/coap/server.js';
 import { Code, ContentFormat } from '../../src/coap/numbers.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
 import { contextLookup } from '../../src/oscore/unprotect.js';
-import { oscoreLayer } from '../../src/coap/oscore-layer.js';
+import { oscoreServerLayer } from '../../src/coap/oscore-layer.js';
 import { RecordLog } from '../../src/persist/record-log.js';
 import { toHex } from '../../src/bytes.js';
 import { openContext } from './provisioning.js';
@@ -36,7 +38,7 @@ export interface DeviceAppOptions {
 }
 
 export interface DeviceApp {
-  readonly endpoint: Endpoint;
+  readonly endpoint: ComposedEndpoint;
   readonly context: SecurityContext;
   /** Clean shutdown: stop the sensor, write sequence number and replay window, release the socket. */
   shutdown(): void;
@@ -63,11 +65,15 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   const context = new SecurityContext(opened.params, { store: opened.store });
   log((opened.provisioned ? 'provisioned' : 'loaded') + ' OSCORE context: sender ' + toHex(context.senderId) + ', recipient ' + toHex(context.recipientId) + ', ' + context.algorithm.name + ', next seq ' + context.sequence.next + (context.replayWindow.isUnknown ? ' (replay window unknown: Echo recovery, App. B.1.2)' : ''));
 
-  const endpoint = new Endpoint({
+  // Only the layers this app uses: Observe for /temperature. No Block-wise (every request and
+  // response here fits one datagram) and no Echo layer (the OSCORE layer does App. B.1.2 itself).
+  const endpoint = new ComposedEndpoint({
     port: ports.datagram,
     clock: ports.clock,
     random: ports.random,
-    oscore: oscoreLayer({ lookup: contextLookup([context]), clock: ports.clock, random: ports.random }),
+    oscore: oscoreServerLayer({ lookup: contextLookup([context]), clock: ports.clock, random: ports.random }),
+    inner: [new ObserveLayer(ports.clock)],
+    router: new Router(),
   });
 
   const thermometer = new SimulatedThermometer(ports.random);

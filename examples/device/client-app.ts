@@ -2,12 +2,14 @@
  * A client-only device application (the second entry of the size budget): every `intervalMs` it
  * PUTs its temperature reading to `target` (e.g. a gateway's coap://…/readings) under OSCORE, with
  * the security context kept in flash like the server app's (provisioning.ts). It registers no
- * resources, so a tree-shaking bundler can leave the server-only code out.
+ * resources and composes its endpoint of the OSCORE layer alone (ComposedEndpoint), so the
+ * bundle carries no server-only code (Router, observer registry, Block1 reassembly).
  */
 import type { Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
-import { Endpoint } from '../../src/coap/endpoint.js';
+import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
+import { CoapClient } from '../../src/coap/client.js';
 import { ContentFormat } from '../../src/coap/numbers.js';
-import { oscoreLayer } from '../../src/coap/oscore-layer.js';
+import { oscoreClientLayer } from '../../src/coap/oscore-layer.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
 import { RecordLog } from '../../src/persist/record-log.js';
 import { openContext } from './provisioning.js';
@@ -23,17 +25,18 @@ export interface ClientAppOptions {
 export function startClientApp(ports: { datagram: DatagramPort; clock: Clock; random: RandomSource; flash: FlashPort }, options: ClientAppOptions): { shutdown(): void } {
   const opened = openContext(RecordLog.open(ports.flash), options.provision);
   const context = new SecurityContext(opened.params, { store: opened.store });
-  const endpoint = new Endpoint({
+  // No extension layers and no Router: requests and responses fit one datagram, and a client-only
+  // endpoint answers any request it receives 4.04.
+  const endpoint = new ComposedEndpoint({
     port: ports.datagram,
     clock: ports.clock,
     random: ports.random,
-    oscore: oscoreLayer({ contextFor: () => context, clock: ports.clock, random: ports.random }),
-    blockwise: false,
-    observe: false,
+    oscore: oscoreClientLayer({ contextFor: () => context }),
   });
+  const client = new CoapClient(endpoint);
   let timer = ports.clock.setTimer(0, function report() {
     const value = options.read().toFixed(1);
-    endpoint.request({ uri: options.target, method: 'PUT', payload: value, contentFormat: ContentFormat.TEXT_PLAIN }).then(
+    client.request({ uri: options.target, method: 'PUT', payload: value, contentFormat: ContentFormat.TEXT_PLAIN }).then(
       (r) => options.log('reported ' + value + ': ' + (r.code >> 5) + '.' + String(r.code & 31).padStart(2, '0')),
       (e: Error) => options.log('report failed: ' + e.message),
     );

@@ -194,9 +194,10 @@ export class BlockwiseLayer implements StackLayer {
       if (e instanceof CoapError) return ex.respond(errorResponse(e.code, e.diagnostic));
       throw e;
     }
-    const cacheKey = who + ' ' + req.code + ' ' + getOptions(req, Option.URI_PATH).map(utf8Decode).join('/') + '?' + getOptions(req, Option.URI_QUERY).map(utf8Decode).join('&');
+    // Names the response cache entry; built only when a large non-GET response is cached or looked up.
+    const cacheKey = () => who + ' ' + req.code + ' ' + getOptions(req, Option.URI_PATH).map(utf8Decode).join('/') + '?' + getOptions(req, Option.URI_QUERY).map(utf8Decode).join('&');
     if (asked && asked.num > 0 && req.code !== Code.GET && req.code !== Code.FETCH && !hasOption(req, Option.BLOCK1)) {
-      const hit = this.cachedResponse(cacheKey);
+      const hit = this.cachedResponse(cacheKey());
       if (hit) return this.respondSliced(ex, req, hit);
     }
     const outcome = this.reassembly.receive(who, req);
@@ -221,7 +222,7 @@ export class BlockwiseLayer implements StackLayer {
           r = cloneMessage(response);
           writeBlock(r, Option.BLOCK1, outcome.block1);
         }
-        if (req.code !== Code.GET && req.code !== Code.FETCH && r.payload.length > szxToSize(this.szx)) this.remember(cacheKey, r);
+        if (req.code !== Code.GET && req.code !== Code.FETCH && r.payload.length > szxToSize(this.szx)) this.remember(cacheKey(), r);
         this.respondSliced(ex, req, r);
       },
       notify: (response, confirmable) => {

@@ -375,35 +375,36 @@ export class Messaging implements ClientTransport {
     else t.onAck(m);
   }
 
-  /** Returns the dedup entry if `m` is a duplicate (after answering it again), else records it. */
-  private deduplicate(m: Message, peer: Peer): DedupEntry | undefined {
+  /**
+   * Records `m`'s message ID and returns the new entry (the caller stores the reply in it), or
+   * returns undefined when `m` is a duplicate — answered again from the cache here.
+   */
+  private recordNew(m: Message, peer: Peer): DedupEntry | undefined {
     const key = peerKey(peer) + '#' + m.messageId;
     const now = this.clock.now();
     const old = this.dedup.get(key);
     if (old && old.expires > now) {
       this.stats.duplicates++;
       if (m.type === MessageType.CON && old.reply) this.port.send(old.reply, peer.address, peer.port);
-      return old;
+      return undefined;
     }
     if (old) this.dedup.delete(key);
-    // Prune expired entries from the oldest end, then bound the size.
+    // Oldest first (a Map keeps insertion order): drop expired entries, then the oldest while full.
     for (const [k, e] of this.dedup) {
-      if (e.expires > now) break;
+      const expired = e.expires <= now;
+      if (!expired && this.dedup.size < this.params.dedupCacheSize) break;
+      if (!expired) this.stats.dedupEvictions++;
       this.dedup.delete(k);
     }
-    while (this.dedup.size >= this.params.dedupCacheSize) {
-      const first = this.dedup.keys().next().value as string;
-      this.dedup.delete(first);
-      this.stats.dedupEvictions++;
-    }
     const lifetime = m.type === MessageType.CON ? this.times.exchangeLifetime : this.times.nonLifetime;
-    this.dedup.set(key, { expires: now + lifetime });
-    return undefined;
+    const entry: DedupEntry = { expires: now + lifetime };
+    this.dedup.set(key, entry);
+    return entry;
   }
 
   private receiveResponse(m: Message, peer: Peer): void {
-    if (this.deduplicate(m, peer)) return;
-    const entry = this.dedup.get(peerKey(peer) + '#' + m.messageId)!;
+    const entry = this.recordNew(m, peer);
+    if (!entry) return;
     const ex = this.exchanges.get(peerKey(peer) + '|' + toHex(m.token));
     // §5.4.1: a CON response with an unknown critical option is rejected; a NON one ignored.
     // §5.3.2 / RFC 7641 §3.6: a response we do not expect (no open request) is rejected with RST.
@@ -426,8 +427,8 @@ export class Messaging implements ClientTransport {
   }
 
   private receiveRequest(m: Message, peer: Peer): void {
-    if (this.deduplicate(m, peer)) return;
-    const entry = this.dedup.get(peerKey(peer) + '#' + m.messageId)!;
+    const entry = this.recordNew(m, peer);
+    if (!entry) return;
     const confirmable = m.type === MessageType.CON;
     let responded = false;
     let ackSent = false;

@@ -1,6 +1,8 @@
 /**
  * The OSCORE layer of the CoAP stack (RFC 8613 §8), between messaging (+ outer layers) and the
- * request layer (inner Block-wise, Observe, resources) — see the seam at the top of endpoint.ts.
+ * request layer (inner Block-wise, Observe, resources) — see the seam at the top of
+ * composed-endpoint.ts. oscoreLayer() has both sides; oscoreServerLayer()/oscoreClientLayer() one
+ * each, so a device app that only serves (or only asks) carries only that side.
  *
  * Server: a request with an OSCORE option is verified with the context its kid (and kid context)
  * selects; failures get the §8.2 unprotected error responses (4.02 / 4.01 / 4.00, Max-Age 0);
@@ -28,7 +30,7 @@ import { unprotectRequest, unprotectResponse, type ContextLookup, type EchoVerif
 import { oscoreErrorResponse, protectEchoChallenge } from '../oscore/error-response.js';
 import type { SecurityContext } from '../oscore/context.js';
 import type { ClientTransport, OutgoingRequest, RequestHandle, ResponseSink, ServerExchange, ServerHandler, StackLayer } from './exchange.js';
-import type { LayeredMessage } from './endpoint.js';
+import type { LayeredMessage } from './client.js';
 
 export interface OscoreLayerOptions {
   /** Server: the context for a request's kid (+ kid context); see contextLookup() in src/oscore. */
@@ -53,13 +55,39 @@ export function echoVerifierFrom(issuer: EchoIssuer): EchoVerifier {
   return { issue: (c) => issuer.issue(name(c)), verify: (c, echo) => issuer.verify(name(c), echo) };
 }
 
+/** The server side needs `lookup`; Echo (App. B.1.2) as in OscoreLayerOptions. */
+export type OscoreServerLayerOptions = Pick<OscoreLayerOptions, 'echo' | 'clock' | 'random' | 'echoOptions'> & { lookup: ContextLookup };
+export type OscoreClientLayerOptions = Pick<OscoreLayerOptions, 'contextFor' | 'echoRetry'>;
+
+function defaultEcho(opts: OscoreLayerOptions): EchoVerifier | undefined {
+  return opts.echo ?? (opts.clock && opts.random ? echoVerifierFrom(new EchoIssuer(opts.clock, opts.random, opts.echoOptions)) : undefined);
+}
+
+/** Both sides: a server side when `lookup` is given, and always a client side. */
 export function oscoreLayer(opts: OscoreLayerOptions): StackLayer {
-  const echo = opts.echo ?? (opts.clock && opts.random ? echoVerifierFrom(new EchoIssuer(opts.clock, opts.random, opts.echoOptions)) : undefined);
+  const echo = defaultEcho(opts);
   return {
     name: 'oscore',
     server: opts.lookup ? serverLayer(opts.lookup, echo) : undefined,
     client: (lower) => clientTransport(lower, opts),
   };
+}
+
+/**
+ * The server side alone, for an application that only serves: its bundle carries no request
+ * protection or response verification. Requests it sends (if any) go out unprotected.
+ */
+export function oscoreServerLayer(opts: OscoreServerLayerOptions): StackLayer {
+  return { name: 'oscore', server: serverLayer(opts.lookup, defaultEcho(opts)) };
+}
+
+/**
+ * The client side alone, for an application that only sends requests: its bundle carries no
+ * request verification, Echo issuer or §8.2 error responses. Protected requests it receives are
+ * passed up unverified to the resources, where there are none (a client-only endpoint answers 4.04).
+ */
+export function oscoreClientLayer(opts: OscoreClientLayerOptions): StackLayer {
+  return { name: 'oscore', client: (lower) => clientTransport(lower, opts) };
 }
 
 function serverLayer(lookup: ContextLookup, echo: EchoVerifier | undefined) {
@@ -108,7 +136,7 @@ function plainError(code: number, diagnostic: string, maxAge?: number): Message 
   return m;
 }
 
-function clientTransport(lower: ClientTransport, opts: OscoreLayerOptions): ClientTransport {
+function clientTransport(lower: ClientTransport, opts: OscoreClientLayerOptions): ClientTransport {
   return {
     send(request: OutgoingRequest, sink: ResponseSink): RequestHandle {
       const data = (request.message as LayeredMessage).layerData;

@@ -2,44 +2,33 @@
  * RecordLog: an append-only, power-cut-safe key → value log on a NOR flash partition of ≥ 2
  * sectors (the storage under RFC 8613 App. B.1: sequence reservations and replay windows).
  *
- * Record (4-byte aligned, little endian):
- *   0 'O' 'X' magic · 2 flags (DELETED, DAMAGED) · 3 keyLength
- *   4 commit word (FFFFFFFF while written, 00000000 once complete)
- *   8 gen u32 (one counter over the whole log: the newest record of a key has the highest gen)
- *   12 bodyLength u16 · 14 key · body · CRC-32 of all before (commit word as FFFFFFFF)
- * A record is written in one write, then committed by clearing its commit word (a second write):
- * it counts when its CRC matches and its commit has begun (the commit write only starts once the
- * record is complete). A record whose commit began but whose CRC fails is damage, never mistaken
- * for a torn write (the CRC counts the magic as 'OX', so a record whose magic took a bit flip
- * still reads). Only damage that destroys the magic and more of the newest record looks torn.
+ * Records (format in record-format.ts) carry a generation: one counter over the whole log, so the
+ * newest record of a key is the one with the highest gen. Design, guarantees and limits:
+ * README.md in this folder.
  *
  * Sectors form a ring. Records go to the active sector; the sector after it (the spare) is kept
  * erased. When the active sector is full, the spare becomes active, the new record goes there,
- * then the live records of the sector after it are copied over and that sector is erased — it is
- * the next spare. So erases rotate through every sector (wear levelling).
+ * then the live records of the sector after it are copied over, a record naming that sector is
+ * written and the sector is erased — it is the next spare. So erases rotate through every sector
+ * (wear levelling).
  *
- * Boot recovery (open): scan every sector; the active sector holds the highest gen. Torn writes
- * can only be at the tail of the active sector: they are sealed by zeroing (clearing bits is always
- * possible on NOR), so the scan later reads them as padding. A non-blank spare means a rotation was
- * interrupted (copying or erasing): it is finished. Anything else that does not parse — a committed
- * record whose CRC fails, or garbage before a valid record — is damage: every key whose newest
- * record is older than the first valid record after the damage may have lost a newer state, so
- * such keys are marked DAMAGED (durably) and `read` throws LoadError for them.
+ * Boot recovery (open): scan every sector; the active sector holds the highest gen. A power cut
+ * leaves a torn record (commit word still erased) at the tail of the active sector; before anything
+ * else is written after it, recovery writes a small record acknowledging it (naming its place),
+ * so later scans skip it as a known torn write — nothing is ever written over it. A non-blank
+ * spare means a rotation was interrupted (copying or erasing): it is finished. Anything else that
+ * does not parse — a committed record whose check fails, garbage, or a torn-looking record nobody
+ * acknowledged — is damage: every key whose newest record is older than the first valid record
+ * after the damage may have lost a newer state, so such keys are marked DAMAGED (durably) and
+ * `read` throws LoadError for them.
  */
 import type { FlashPort } from '../ports.js';
 import { LoadError, StorageError } from '../errors.js';
 import { toHex } from '../bytes.js';
-import { crc32 } from './crc.js';
+import { HEADER, FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, scanSector, encodeRecord, type Found, type Region, type SectorScan } from './record-format.js';
 
-const MAGIC0 = 0x4f;
-const MAGIC1 = 0x58;
-const HEADER = 14;
-const TRAILER = 4;
-export const MAX_KEY_LENGTH = 64;
-/** The record is a tombstone: the key was deleted (moved away). */
-export const FLAG_DELETED = 0x01;
-/** The key's state may have been lost to damage in the partition: it must not be used. */
-export const FLAG_DAMAGED = 0x02;
+export { FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize } from './record-format.js';
+
 const MAX_GEN = 0xffffffff;
 /**
  * Reserved key of the record that says "damage was found in this partition": a key whose every
@@ -54,12 +43,21 @@ const DAMAGE_ID = '00';
  */
 const ERASE_KEY = new Uint8Array([1]);
 const ERASE_ID = '01';
-/** One-byte keys below 8 are reserved for the log itself. */
+/**
+ * Reserved keys of the records acknowledging a torn write: 02 · sector · offset u16. The body is
+ * the gen of the last valid record before it in that sector (FFFFFFFF: none), so an
+ * acknowledgement never applies to a later torn write at the same place.
+ */
+const TORN_KEY_PREFIX = 2;
+/** Keys whose first byte is below 8 are reserved for the log itself. */
 const RESERVED_KEYS = 8;
 
-/** Bytes a record with this key and body occupies in flash. */
-export function recordSize(keyLength: number, bodyLength: number): number {
-  return (HEADER + keyLength + bodyLength + TRAILER + 3) & ~3;
+function isReserved(key: Uint8Array): boolean {
+  return key[0] < RESERVED_KEYS;
+}
+
+function tornKey(sector: number, offset: number): Uint8Array {
+  return new Uint8Array([TORN_KEY_PREFIX, sector, offset & 0xff, offset >>> 8]);
 }
 
 interface Entry {
@@ -73,127 +71,9 @@ interface Entry {
   sectors: number;
 }
 
-interface Found {
-  sector: number;
-  offset: number;
-  gen: number;
-  flags: number;
-  key: Uint8Array;
-  bodyLength: number;
-  size: number;
-}
-
-interface Region {
-  start: number;
-  end: number;
-  /** A committed record failed its CRC (not a torn write). */
-  damaged: boolean;
-}
-
-interface SectorScan {
-  records: Found[];
-  regions: Region[];
-  /** End of the last valid record. */
-  validEnd: number;
-  /** Aligned end of the last byte that is not 0xFF (0 when blank). */
-  dataEnd: number;
-}
-
-function u32(b: Uint8Array, i: number): number {
-  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
-}
-
-/**
- * CRC of a record's bytes [p, end), counting the magic as 'OX' (so a record whose magic took a
- * bit flip is still recognised by its CRC) and the commit word as erased (its value when the CRC
- * was written).
- */
-function recordCrc(b: Uint8Array, p: number, end: number): number {
-  let c = crc32(MAGIC, 0, 2);
-  c = crc32(b, p + 2, p + 4, c);
-  c = crc32(ERASED_WORD, 0, 4, c);
-  return crc32(b, p + 8, end, c);
-}
-const MAGIC = new Uint8Array([MAGIC0, MAGIC1]);
-const ERASED_WORD = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
-
-/**
- * The commit write began: some bit of the commit word is cleared. It only begins after the whole
- * record was written, so a record whose CRC matches and whose commit began is complete — even when
- * the commit write itself was cut (the record then counts as written just before the cut).
- */
-function commitBegun(b: Uint8Array, p: number): boolean {
-  return (b[p + 4] & b[p + 5] & b[p + 6] & b[p + 7]) !== 0xff;
-}
-
-/**
- * Could the unparsable bytes starting at `start` be a write cut by a power failure (or a cut seal
- * of one)? Without the magic it cannot be told from one. With it, a cut record write has an
- * erased commit word; a begun commit with a failing CRC is damage.
- */
-function looksTorn(b: Uint8Array, start: number, end: number): boolean {
-  if (end - start < 8 || b[start] !== MAGIC0 || b[start + 1] !== MAGIC1) return true;
-  return !commitBegun(b, start);
-}
-
-type Parsed = { kind: 'valid'; found: Omit<Found, 'sector'> } | { kind: 'damaged' } | { kind: 'invalid' };
-
-function parseAt(b: Uint8Array, p: number, limit: number): Parsed {
-  if (p + HEADER > limit) return { kind: 'invalid' };
-  const magicOk = b[p] === MAGIC0 && b[p + 1] === MAGIC1;
-  const committed = commitBegun(b, p);
-  // Without magic only a complete, committed record (its magic damaged) can still parse.
-  if (!magicOk && !committed) return { kind: 'invalid' };
-  const k = b[p + 3];
-  const bodyLength = b[p + 12] | (b[p + 13] << 8);
-  if (k < 1 || k > MAX_KEY_LENGTH) return { kind: 'invalid' };
-  const dataEnd = p + HEADER + k + bodyLength;
-  if (dataEnd + TRAILER > limit) return { kind: 'invalid' };
-  const crcOk = recordCrc(b, p, dataEnd) === u32(b, dataEnd);
-  if (crcOk && committed) {
-    return { kind: 'valid', found: { offset: p, gen: u32(b, p + 8), flags: b[p + 2], key: b.slice(p + HEADER, p + HEADER + k), bodyLength, size: recordSize(k, bodyLength) } };
-  }
-  // Commit is the last step of a write: committed with a bad CRC is damage, not a torn write.
-  return magicOk && committed ? { kind: 'damaged' } : { kind: 'invalid' };
-}
-
-function scanSector(b: Uint8Array, sector: number): SectorScan {
-  const bs = b.length;
-  let last = bs - 1;
-  while (last >= 0 && b[last] === 0xff) last--;
-  const dataEnd = (last + 4) & ~3;
-  const records: Found[] = [];
-  const regions: Region[] = [];
-  let open: Region | null = null;
-  let validEnd = 0;
-  let p = 0;
-  while (p < dataEnd) {
-    if (b[p] === 0 && b[p + 1] === 0 && b[p + 2] === 0 && b[p + 3] === 0) {
-      // Zero padding: a sealed torn write. It neither opens nor closes an unparsable region, since
-      // a torn record may itself contain aligned zero words.
-      p += 4;
-      continue;
-    }
-    const r = parseAt(b, p, bs);
-    if (r.kind === 'valid') {
-      if (open) { open.end = p; regions.push(open); open = null; }
-      records.push({ sector, ...r.found });
-      p += r.found.size;
-      validEnd = p;
-      continue;
-    }
-    if (!open) open = { start: p, end: p, damaged: false };
-    if (r.kind === 'damaged') open.damaged = true;
-    p += 4;
-  }
-  if (open) { open.end = dataEnd; regions.push(open); }
-  for (const r of regions) if (!looksTorn(b, r.start, r.end)) r.damaged = true;
-  return { records, regions, validEnd, dataEnd };
-}
-
 /** What boot recovery found and did (for tests, diagnostics and the benchmark). */
 export interface RecoveryReport {
-  /** Torn writes sealed at the tail of the active sector. */
+  /** Torn writes found at the tail of the active sector (acknowledged, skipped, never overwritten). */
   sealed: number;
   /** A rotation interrupted by a power cut was finished. */
   finishedRotation: boolean;
@@ -214,6 +94,8 @@ export class RecordLog {
   private readonly blank: boolean[];
   /** Partition offset of the last record written by this instance (-1: none yet). */
   private newestOffset = -1;
+  /** Torn writes boot recovery still has to acknowledge. */
+  private pendingAcks: { sector: number; offset: number; gen: number }[] = [];
   /** Keys boot recovery still has to mark DAMAGED. */
   private pendingDamage: Uint8Array[] = [];
   /** Filled by open(). */
@@ -252,13 +134,17 @@ export class RecordLog {
     const spare = (this.active + 1) % n;
     const act = scans[this.active];
 
-    // Damage: anything unparsable outside the spare, except a torn write at the active tail.
-    // In the spare, a record that failed its CRC after its commit is damage too — unless the
-    // spare is the sector whose erase was begun (then its content is undefined by design). So a
-    // destroyed active sector is never taken for an old one being erased.
+    // Damage: anything unparsable outside the spare, except torn writes — acknowledged ones, and
+    // the ones at the active tail (acknowledged now). In the spare, a record that failed its check
+    // after its commit is damage too — unless the spare is the sector whose erase was begun (then
+    // its content is undefined by design). So a destroyed active sector is never taken for an old
+    // one being erased.
     let threshold = -1;
+    const tail: Region[] = [];
     const erasing = this.index.get(ERASE_ID);
-    const erasingSector = erasing ? this.flash.read(erasing.sector * this.blockSize + erasing.offset + HEADER + 1, 1)[0] : -1;
+    // An erase is only under way if naming its sector was the last thing written (the erase
+    // follows at once); an older erase record names a sector that may have been reused since.
+    const erasingSector = erasing && erasing.gen === this.maxGen ? this.flash.read(erasing.sector * this.blockSize + erasing.offset + HEADER + 1, 1)[0] : -1;
     if (erasingSector !== spare) {
       for (const r of scans[spare].regions) {
         if (!r.damaged) continue;
@@ -269,39 +155,64 @@ export class RecordLog {
     for (let i = 2; i <= n; i++) {
       const s = (this.active + i) % n;
       for (const r of scans[s].regions) {
-        if (s === this.active && r.start >= act.validEnd && !r.damaged) continue;
+        if (!r.damaged && s === this.active && r.start >= act.validEnd) {
+          tail.push(r);
+          continue;
+        }
+        if (!r.damaged && this.acknowledged(scans[s], s, r.start)) continue;
         this.recovery.damagedRegions++;
         threshold = Math.max(threshold, this.firstGenAfter(scans, s, r.start));
       }
     }
 
     this.appendAt = Math.max(act.validEnd, act.dataEnd);
-    for (const r of act.regions) {
-      if (r.start >= act.validEnd && !r.damaged) this.seal(r);
-    }
+    // Nothing may land on a torn record's commit word: it is what tells the torn write from damage.
+    for (const r of tail) this.appendAt = Math.max(this.appendAt, r.start + 8);
     this.blank[this.active] = this.appendAt === 0;
-
     if (threshold >= 0) {
       // Decide first: writing may rotate and give the copied records new gens. Erasing a sector
       // erases evidence, so freeSector marks every pending key before it erases.
-      this.pendingDamage = [...this.index.values()].filter((e) => e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !(e.key.length === 1 && e.key[0] < RESERVED_KEYS)).map((e) => e.key);
+      this.pendingDamage = [...this.index.values()].filter((e) => e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !isReserved(e.key)).map((e) => e.key);
       this.recovery.damagedKeys = this.pendingDamage.length;
     }
-    if (!this.blank[spare]) {
-      this.recovery.finishedRotation = true;
-      this.freeSector(spare);
+    // The acknowledgements come before any other write: once a record follows a torn write, only
+    // its acknowledgement tells it from damage (freeSector also writes pending ones first).
+    this.pendingAcks = tail.filter((r) => !this.acknowledged(act, this.active, r.start)).map((r) => ({ sector: this.active, offset: r.start, gen: lastGenBefore(act, r.start) }));
+    this.recovery.sealed = this.pendingAcks.length;
+    try {
+      // A spare without a valid record (a rotation's first write torn, or an erase cut) holds
+      // nothing needed: erase it before the acknowledgements, which may have to rotate into it.
+      if (!this.blank[spare] && !this.holdsRecords(spare) && threshold < 0) {
+        this.recovery.finishedRotation = true;
+        this.flash.erase(spare);
+        this.blank[spare] = true;
+      }
+      while (this.pendingAcks.length > 0) {
+        const a = this.pendingAcks.shift()!;
+        this.writeRecord(tornKey(a.sector, a.offset), 0, genBytes(a.gen));
+      }
+      // (An acknowledgement may have rotated: the spare is the sector after the active one now.)
+      const spareNow = (this.active + 1) % n;
+      if (!this.blank[spareNow]) {
+        this.recovery.finishedRotation = true;
+        this.freeSector(spareNow);
+      }
+      while (this.pendingDamage.length > 0) this.writeRecord(this.pendingDamage.shift()!, FLAG_DAMAGED, new Uint8Array(0));
+    } catch (e) {
+      // E.g. the newest sector was destroyed and the one before is full: the damage cannot be
+      // recorded before evidence would have to be erased. Refuse the partition rather than guess.
+      if (e instanceof StorageError && threshold >= 0) throw new LoadError('record log: flash damage found but no room to record it durably; erase and re-provision the partition (' + e.message + ')');
+      throw e;
     }
-    while (this.pendingDamage.length > 0) this.writeRecord(this.pendingDamage.shift()!, FLAG_DAMAGED, new Uint8Array(0));
     if (this.recovery.damagedRegions > 0 && !this.index.has(DAMAGE_ID)) this.writeRecord(DAMAGE_KEY, FLAG_DAMAGED, new Uint8Array(0));
   }
 
-  /**
-   * Seal a torn write at the tail of the active sector so later scans read it as zero padding.
-   * One write, front to back: a cut seal has lost the magic first, so it still reads as torn.
-   */
-  private seal(r: Region): void {
-    this.flash.write(this.active * this.blockSize + r.start, new Uint8Array(r.end - r.start));
-    this.recovery.sealed++;
+  /** Is the torn-looking region at (s, offset) acknowledged by a record naming it? */
+  private acknowledged(scan: SectorScan, s: number, offset: number): boolean {
+    const e = this.index.get(toHex(tornKey(s, offset)));
+    if (!e || e.bodyLength !== 4) return false;
+    const body = this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, 4);
+    return u32le(body) === lastGenBefore(scan, offset);
   }
 
   /** The gen of the first valid record after (sector s, offset) in ring order; past the end: maxGen + 1. */
@@ -334,7 +245,7 @@ export class RecordLog {
 
   private checkKey(key: Uint8Array): void {
     if (!(key instanceof Uint8Array) || key.length < 1 || key.length > MAX_KEY_LENGTH) throw new RangeError('record key must be 1..' + MAX_KEY_LENGTH + ' bytes');
-    if (key.length === 1 && key[0] < RESERVED_KEYS) throw new RangeError('one-byte record keys below 08 are reserved');
+    if (isReserved(key)) throw new RangeError('record keys starting with a byte below 08 are reserved');
   }
 
   /** True once damage was found in this partition (durable: it stays until the partition is erased). */
@@ -345,7 +256,7 @@ export class RecordLog {
   /** Keys with a stored value (not deleted; damaged keys included). */
   keys(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0 && !(e.key.length === 1 && e.key[0] < RESERVED_KEYS)) out.push(e.key.slice());
+    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0 && !isReserved(e.key)) out.push(e.key.slice());
     return out;
   }
 
@@ -420,13 +331,27 @@ export class RecordLog {
     if (!this.blank[this.active]) throw new StorageError('record log: spare sector ' + this.active + ' is not erased');
   }
 
-  /** A tombstone with no older record outside sector s can be forgotten when s is erased. */
+  /**
+   * Forgotten when sector s is erased: a tombstone with no older record outside s, and the
+   * acknowledgement of a torn write in s.
+   */
   private droppable(e: Entry, s: number): boolean {
+    if (e.key[0] === TORN_KEY_PREFIX && e.key.length === 4) return e.key[1] === s;
     return (e.flags & FLAG_DELETED) !== 0 && (e.sectors & ~(1 << s)) === 0;
   }
 
   /** Copy the live records of sector s into the active sector, then erase s. */
+  private holdsRecords(s: number): boolean {
+    for (const e of this.index.values()) if ((e.sectors & (1 << s)) !== 0) return true;
+    return false;
+  }
+
   private freeSector(s: number): void {
+    while (this.pendingAcks.length > 0) {
+      const a = this.pendingAcks.shift()!;
+      if (this.appendAt + recordSize(4, 4) > this.blockSize) throw new StorageError('record log full while acknowledging a torn write');
+      this.put(tornKey(a.sector, a.offset), 0, genBytes(a.gen));
+    }
     while (this.pendingDamage.length > 0) {
       const k = this.pendingDamage.shift()!;
       if (this.appendAt + recordSize(k.length, 0) > this.blockSize) throw new StorageError('record log full while marking damaged keys');
@@ -443,9 +368,7 @@ export class RecordLog {
       // Name the sector before erasing it — needed only when it holds records (a sector with
       // nothing but a torn write cannot look like damage after a cut erase: its commit words
       // stay erased, and erasing only sets bits).
-      let holdsRecords = false;
-      for (const e of this.index.values()) if ((e.sectors & (1 << s)) !== 0) holdsRecords = true;
-      if (holdsRecords) {
+      if (this.holdsRecords(s)) {
         if (this.appendAt + ERASE_RECORD_SIZE > this.blockSize) throw new StorageError('record log full while freeing a sector');
         this.put(ERASE_KEY, 0, new Uint8Array([s]));
       }
@@ -455,7 +378,7 @@ export class RecordLog {
     const bit = 1 << s;
     for (const [k, e] of this.index) {
       e.sectors &= ~bit;
-      if (e.sectors === 0) this.index.delete(k);
+      if (e.sectors === 0 || (e.key[0] === TORN_KEY_PREFIX && e.key.length === 4 && e.key[1] === s)) this.index.delete(k);
     }
   }
 
@@ -463,33 +386,13 @@ export class RecordLog {
   private put(key: Uint8Array, flags: number, body: Uint8Array): void {
     if (this.maxGen >= MAX_GEN) throw new StorageError('record log generation counter exhausted');
     const gen = this.maxGen + 1;
-    const k = key.length;
-    const dataEnd = HEADER + k + body.length;
-    const rec = new Uint8Array(dataEnd + TRAILER);
-    rec[0] = MAGIC0;
-    rec[1] = MAGIC1;
-    rec[2] = flags;
-    rec[3] = k;
-    rec.set(ERASED_WORD, 4);
-    rec[8] = gen & 0xff;
-    rec[9] = (gen >>> 8) & 0xff;
-    rec[10] = (gen >>> 16) & 0xff;
-    rec[11] = gen >>> 24;
-    rec[12] = body.length & 0xff;
-    rec[13] = body.length >>> 8;
-    rec.set(key, HEADER);
-    rec.set(body, HEADER + k);
-    const c = recordCrc(rec, 0, dataEnd);
-    rec[dataEnd] = c & 0xff;
-    rec[dataEnd + 1] = (c >>> 8) & 0xff;
-    rec[dataEnd + 2] = (c >>> 16) & 0xff;
-    rec[dataEnd + 3] = c >>> 24;
+    const rec = encodeRecord(key, flags, gen, body);
     const at = this.active * this.blockSize + this.appendAt;
     this.blank[this.active] = false;
     this.flash.write(at, rec);
     this.flash.write(at + 4, ZERO_WORD);
     this.maxGen = gen;
-    const size = recordSize(k, body.length);
+    const size = recordSize(key.length, body.length);
     this.noteRecord({ sector: this.active, offset: this.appendAt, gen, flags, key: key.slice(), bodyLength: body.length, size });
     this.newestOffset = at;
     this.appendAt += size;
@@ -501,4 +404,19 @@ export class RecordLog {
   }
 }
 const ZERO_WORD = new Uint8Array(4);
+
+function u32le(b: Uint8Array): number {
+  return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+}
+
+function genBytes(gen: number): Uint8Array {
+  return new Uint8Array([gen & 0xff, (gen >>> 8) & 0xff, (gen >>> 16) & 0xff, gen >>> 24]);
+}
+
+/** The gen of the last valid record before `offset` in a scanned sector (FFFFFFFF: none). */
+function lastGenBefore(scan: SectorScan, offset: number): number {
+  let gen = 0xffffffff;
+  for (const f of scan.records) if (f.offset < offset) gen = f.gen;
+  return gen;
+}
 const ERASE_RECORD_SIZE = recordSize(1, 1);

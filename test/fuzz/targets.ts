@@ -2,6 +2,6 @@
 import type { FuzzTarget } from './target.js';
 import { codecTarget, oscoreOptionTarget, blockwiseTarget } from './targets-coap.js';
 import { unprotectRequestTarget, unprotectResponseTarget } from './targets-oscore.js';
-import { loadersTarget, recordLogTarget } from './targets-storage.js';
+import { loadersTarget, recordLogFlipsTarget, recordLogBurstsTarget } from './targets-storage.js';
 
-export const ALL_TARGETS: FuzzTarget[] = [codecTarget, oscoreOptionTarget, unprotectRequestTarget, unprotectResponseTarget, blockwiseTarget, loadersTarget, recordLogTarget];
+export const ALL_TARGETS: FuzzTarget[] = [codecTarget, oscoreOptionTarget, unprotectRequestTarget, unprotectResponseTarget, blockwiseTarget, loadersTarget, recordLogFlipsTarget, recordLogBurstsTarget];

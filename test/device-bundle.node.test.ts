@@ -1,0 +1,50 @@
+/**
+ * What the device bundles carry (issue 8's size budget): rollup builds the two example apps from
+ * rollup.config.mjs without the minifier, and the rendered code is checked for the classes and
+ * functions that belong only to the other side. A client-only app must not carry the server
+ * (Router, observer registry, Block1 reassembly, OSCORE request verification, Echo issuer); the
+ * server app not the request API (CoapClient, URI parsing, request protection) nor Block-wise,
+ * which it does not use. Declaration names survive rollup unless two collide (then `Name$1`),
+ * so each check matches `class Name` / `function Name` followed by a non-name character.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { rollup, type RollupOptions, type OutputOptions } from 'rollup';
+
+const ROOT = process.cwd();
+type Entry = RollupOptions & { output: OutputOptions };
+
+/** The entry's bundle as rollup renders it before terser (the last plugin). */
+async function unminified(file: string): Promise<string> {
+  const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
+  const e = config.find((c) => String(c.output.file).endsWith(file));
+  assert.ok(e, file + ' is an entry of rollup.config.mjs');
+  const plugins = (e.plugins as unknown[]).slice(0, -1) as RollupOptions['plugins'];
+  const b = await rollup({ ...e, plugins, onwarn: () => {} });
+  const { output } = await b.generate(e.output);
+  await b.close();
+  return output[0].code;
+}
+
+const declares = (code: string, name: string) => new RegExp('(class|function) ' + name + '(\\$\\d+)?[^\\w$]').test(code);
+
+describe('device bundles carry only their side', () => {
+  it('the client-only app has no Router, Observe, Block-wise, Echo or OSCORE request verification', async () => {
+    const code = await unminified('example-client.js');
+    // Sanity: what it does use is there, so the absent names below are not a naming accident.
+    for (const used of ['ComposedEndpoint', 'CoapClient', 'protectRequest', 'unprotectResponse', 'Messaging', 'RecordLog']) assert.ok(declares(code, used), used + ' is in the client bundle');
+    for (const absent of ['Router', 'IncomingRequest', 'ObserveLayer', 'ObserverRegistry', 'BlockwiseLayer', 'Block1Reassembly', 'EchoLayer', 'EchoIssuer', 'unprotectRequest', 'protectResponse', 'contextLookup']) {
+      assert.ok(!declares(code, absent), absent + ' must not be in the client bundle');
+    }
+  });
+
+  it('the server app has no request API, request protection or Block-wise', async () => {
+    const code = await unminified('example-server.js');
+    for (const used of ['ComposedEndpoint', 'Router', 'ObserveLayer', 'EchoIssuer', 'unprotectRequest', 'protectResponse']) assert.ok(declares(code, used), used + ' is in the server bundle');
+    for (const absent of ['CoapClient', 'Endpoint', 'parseCoapUri', 'protectRequest', 'unprotectResponse', 'BlockwiseLayer', 'Block1Reassembly', 'EchoLayer', 'NotificationStream']) {
+      assert.ok(!declares(code, absent), absent + ' must not be in the server bundle');
+    }
+  });
+});
