@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { NorFlash, PowerCut } from '../src/sim/nor-flash.js';
+import { NorFlash } from '../src/sim/nor-flash.js';
 import { RecordLog } from '../src/persist/record-log.js';
 import { FlashContextStore, doublingChunks, rateBoundedChunks, SEQUENCE_SPACE } from '../src/persist/flash-context-store.js';
 import { SenderSequence } from '../src/oscore/sequence.js';

@@ -73,7 +73,7 @@ interface Entry {
 
 /** What boot recovery found and did (for tests, diagnostics and the benchmark). */
 export interface RecoveryReport {
-  /** Torn writes found at the tail of the active sector (acknowledged, skipped, never overwritten). */
+  /** Torn writes found at the tail of the active sector and acknowledged now (kept, skipped, never written over). */
   sealed: number;
   /** A rotation interrupted by a power cut was finished. */
   finishedRotation: boolean;
