@@ -111,20 +111,30 @@ export class JsAesBlockCipher implements AesBlockCipher {
       s2 = t2;
       s3 = t3;
     }
-    // Final round: SubBytes and ShiftRows without MixColumns, byte by byte into the output.
-    lastColumn(output, outOff, s0, s1, s2, s3, rk[k]);
-    lastColumn(output, outOff + 4, s1, s2, s3, s0, rk[k + 1]);
-    lastColumn(output, outOff + 8, s2, s3, s0, s1, rk[k + 2]);
-    lastColumn(output, outOff + 12, s3, s0, s1, s2, rk[k + 3]);
+    // Final round: SubBytes and ShiftRows without MixColumns, into the output bytes. Column j takes
+    // row r from column j + r, as above; a Uint8Array store keeps the low 8 bits of each XOR.
+    const o = outOff;
+    let key = rk[k];
+    output[o] = SBOX[s0 >>> 24] ^ (key >>> 24);
+    output[o + 1] = SBOX[(s1 >>> 16) & 0xff] ^ (key >>> 16);
+    output[o + 2] = SBOX[(s2 >>> 8) & 0xff] ^ (key >>> 8);
+    output[o + 3] = SBOX[s3 & 0xff] ^ key;
+    key = rk[k + 1];
+    output[o + 4] = SBOX[s1 >>> 24] ^ (key >>> 24);
+    output[o + 5] = SBOX[(s2 >>> 16) & 0xff] ^ (key >>> 16);
+    output[o + 6] = SBOX[(s3 >>> 8) & 0xff] ^ (key >>> 8);
+    output[o + 7] = SBOX[s0 & 0xff] ^ key;
+    key = rk[k + 2];
+    output[o + 8] = SBOX[s2 >>> 24] ^ (key >>> 24);
+    output[o + 9] = SBOX[(s3 >>> 16) & 0xff] ^ (key >>> 16);
+    output[o + 10] = SBOX[(s0 >>> 8) & 0xff] ^ (key >>> 8);
+    output[o + 11] = SBOX[s1 & 0xff] ^ key;
+    key = rk[k + 3];
+    output[o + 12] = SBOX[s3 >>> 24] ^ (key >>> 24);
+    output[o + 13] = SBOX[(s0 >>> 16) & 0xff] ^ (key >>> 16);
+    output[o + 14] = SBOX[(s1 >>> 8) & 0xff] ^ (key >>> 8);
+    output[o + 15] = SBOX[s2 & 0xff] ^ key;
   }
-}
-
-/** One output column of the final round: row r comes from the r-th of a, b, c, d (a Uint8Array store keeps the low 8 bits). */
-function lastColumn(out: Uint8Array, o: number, a: number, b: number, c: number, d: number, key: number): void {
-  out[o] = SBOX[a >>> 24] ^ (key >>> 24);
-  out[o + 1] = SBOX[(b >>> 16) & 0xff] ^ (key >>> 16);
-  out[o + 2] = SBOX[(c >>> 8) & 0xff] ^ (key >>> 8);
-  out[o + 3] = SBOX[d & 0xff] ^ key;
 }
 
 /** Factory for the AES block port; accepts 16-, 24- or 32-byte keys. */
