@@ -12,6 +12,11 @@
  *   'unknown' (together with the first reservation), so a crash can never bring back a stale
  *   window. close() writes the exact next seq and window: nothing is lost at a clean shutdown.
  *
+ * One live copy (App. B.1, "a context is never copied, only moved"): from load() to close() the
+ * key is held, and another store opening or loading it over the same RecordLog is refused with a
+ * LoadError — two live copies would send with the same sequence numbers (nonce reuse). A reboot
+ * (RecordLog.open over the same flash again) retires the old log and every store on it.
+ *
  * Record body: seq as 6 bytes LE, alone (6 bytes: running, window unknown, seq = reservation
  * limit) or followed by the window (closed, seq = exact next seq): kind (0 fresh, 1 unknown,
  * 2 snapshot) and, for a snapshot, size u16 · highest + 1 as 6 bytes · mask. Running records are
@@ -143,6 +148,26 @@ function checkSeq(n: number, what: string): void {
   if (!Number.isSafeInteger(n) || n < 0 || n > SEQUENCE_SPACE) throw new RangeError(what + ' must be an integer in 0..2^40, got ' + n);
 }
 
+/** The keys of each RecordLog held by a loaded, not yet closed store (hex). */
+const liveKeys = new WeakMap<RecordLog, Set<string>>();
+
+function liveSet(log: RecordLog): Set<string> {
+  let set = liveKeys.get(log);
+  if (!set) {
+    set = new Set<string>();
+    liveKeys.set(log, set);
+  }
+  return set;
+}
+
+function alreadyLive(name: string): LoadError {
+  return new LoadError('stored context ' + name + ' is already open: a security context is using it (close it first; two live copies would reuse nonces)');
+}
+
+function retiredLog(name: string): LoadError {
+  return new LoadError('stored context ' + name + ': its record log was retired by a newer RecordLog.open over the same flash (a reboot); open it on the new log');
+}
+
 export interface FlashContextStoreOptions {
   /** Default: doublingChunks() (aiocoap: 10 doubling to 10,000). */
   chunks?: ChunkRule;
@@ -186,6 +211,8 @@ export class FlashContextStore implements ContextStore {
 
   /** A stored context; LoadError when it is missing, damaged or malformed. */
   static open(log: RecordLog, key: Uint8Array, options: FlashContextStoreOptions = {}): FlashContextStore {
+    if (log.retired) throw retiredLog(toHex(key));
+    if (liveKeys.get(log)?.has(toHex(key))) throw alreadyLive(toHex(key));
     const body = log.read(key);
     if (!body) throw new LoadError('stored context ' + toHex(key) + ' not found');
     decode(body, toHex(key));
@@ -193,7 +220,12 @@ export class FlashContextStore implements ContextStore {
   }
 
   load(): { nextSeq: number; window: ReplayState } {
-    if (this.state !== 'new') throw new Error('FlashContextStore.load() is called once');
+    const name = toHex(this.key);
+    if (this.state === 'loaded') throw alreadyLive(name);
+    if (this.state !== 'new') throw new LoadError('stored context ' + name + ': this store was closed; open the context again (FlashContextStore.open)');
+    if (this.log.retired) throw retiredLog(name);
+    const live = liveSet(this.log);
+    if (live.has(name)) throw alreadyLive(name);
     const body = this.log.read(this.key);
     if (!body) throw new LoadError('stored context ' + toHex(this.key) + ' not found');
     const s = decode(body, toHex(this.key));
@@ -203,6 +235,7 @@ export class FlashContextStore implements ContextStore {
       // The exact window is about to go stale: mark it unknown (and reserve) before OSCORE runs.
       this.writeLimit(Math.min(SEQUENCE_SPACE, s.seq + this.chunks.next()));
     }
+    live.add(name);
     this.state = 'loaded';
     return { nextSeq: s.seq, window: s.window };
   }
@@ -229,6 +262,7 @@ export class FlashContextStore implements ContextStore {
     if (nextSeq < this.loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.loadedSeq);
     this.log.append(this.key, encodeClosed(nextSeq, window));
     this.state = 'closed';
+    liveKeys.get(this.log)?.delete(toHex(this.key));
   }
 
   /** The durable limit: every seq below it may have been used. */

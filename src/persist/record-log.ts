@@ -52,6 +52,14 @@ const TORN_KEY_PREFIX = 2;
 /** Keys whose first byte is below 8 are reserved for the log itself. */
 const RESERVED_KEYS = 8;
 
+/**
+ * The RecordLog open over each flash (by FlashPort object). Opening another one over the same
+ * flash is a reboot: the earlier instance's in-memory index is stale from its first write on, and
+ * a security context still using it could write a state older than the new one's (a rolled-back
+ * sequence number). So the earlier instance is retired: everything but diagnostics throws.
+ */
+const openLogs = new WeakMap<FlashPort, RecordLog>();
+
 function isReserved(key: Uint8Array): boolean {
   return key[0] < RESERVED_KEYS;
 }
@@ -88,6 +96,7 @@ export class RecordLog {
   readonly sectorCount: number;
   readonly blockSize: number;
   private readonly index = new Map<string, Entry>();
+  private retiredByReopen = false;
   private active = 0;
   private appendAt = 0;
   private maxGen = 0;
@@ -113,6 +122,9 @@ export class RecordLog {
   /** Scan the partition and recover from any interrupted write, rotation or erase. */
   static open(flash: FlashPort): RecordLog {
     const log = new RecordLog(flash);
+    const earlier = openLogs.get(flash);
+    if (earlier) earlier.retiredByReopen = true;
+    openLogs.set(flash, log);
     log.recover();
     return log;
   }
@@ -243,7 +255,17 @@ export class RecordLog {
     }
   }
 
+  /** True once another RecordLog was opened over the same flash (a reboot): this one may no longer be used. */
+  get retired(): boolean {
+    return this.retiredByReopen;
+  }
+
+  private checkLive(): void {
+    if (this.retiredByReopen) throw new StorageError('record log: a newer RecordLog was opened over this flash (a reboot); this instance is retired and its view of the flash is stale');
+  }
+
   private checkKey(key: Uint8Array): void {
+    this.checkLive();
     if (!(key instanceof Uint8Array) || key.length < 1 || key.length > MAX_KEY_LENGTH) throw new RangeError('record key must be 1..' + MAX_KEY_LENGTH + ' bytes');
     if (isReserved(key)) throw new RangeError('record keys starting with a byte below 08 are reserved');
   }
@@ -255,6 +277,7 @@ export class RecordLog {
 
   /** Keys with a stored value (not deleted; damaged keys included). */
   keys(): Uint8Array[] {
+    this.checkLive();
     const out: Uint8Array[] = [];
     for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0 && !isReserved(e.key)) out.push(e.key.slice());
     return out;
@@ -301,21 +324,19 @@ export class RecordLog {
 
   private writeRecord(key: Uint8Array, flags: number, body: Uint8Array): void {
     const size = recordSize(key.length, body.length);
-    let rotated = false;
-    if (this.appendAt + size > this.blockSize) {
-      this.rotate(key, size);
-      rotated = true;
+    if (this.appendAt + size <= this.blockSize) {
+      this.put(key, flags, body);
+      return;
     }
+    this.rotate(key, size);
     this.put(key, flags, body);
-    if (rotated) {
-      this.freeSector((this.active + 1) % this.sectorCount);
-      // A new active sector holding one record is fragile: a bit flip in it leaves no valid record
-      // there, boot then takes the previous sector as active and erases this one as an unfinished
-      // rotation — silently bringing back the key's older value (found by the reliability fuzzer,
-      // test/reliability-fuzz-storage.test.ts). A second copy keeps the sector recognisable, and
-      // damage to either copy is then seen as damage.
-      if (this.appendAt === size && this.appendAt + size <= this.blockSize) this.put(key, flags, body);
-    }
+    // The new active sector may hold this one record only. A bit flip in it no longer rolls the
+    // key back: boot then takes the previous sector as active and finds this one (its spare)
+    // non-blank with a committed record that fails its check, while the last record written was
+    // no erase record naming it — damage, not an interrupted erase; the keys are marked DAMAGED.
+    // So the record is not written twice (test/reliability-fuzz-storage.test.ts flips every bit
+    // of such a sector).
+    this.freeSector((this.active + 1) % this.sectorCount);
   }
 
   /** Make the spare the active sector, after checking that the copies will fit beside `size` bytes. */
