@@ -8,7 +8,9 @@
  *   with in 2.31 (late negotiation, §2.3);
  * - a response with Block2 M=1 is completed by asking for the following blocks (§2.4), at the
  *   smaller of our and the server's size, checking that the blocks line up and that the ETag stays
- *   the same; a changed ETag restarts the download (a bounded number of times).
+ *   the same; a changed ETag restarts the download (a bounded number of times). A small first
+ *   block carrying a preemptive Echo (a server's amplification mitigation, RFC 9175 §2.4) is
+ *   asked for again with that Echo at our size, once.
  * collectBlock2() is the second half alone, used for large Observe notifications (§3.4 / RFC 7641).
  */
 import { BlockwiseError } from '../errors.js';
@@ -102,6 +104,30 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
   if (!b2 || !b2.more) return first;
   if (b2.num !== 0) throw new BlockwiseError('first Block2 response is not block 0');
   const observe = getOption(first, Option.OBSERVE);
+  const echo = getOption(first, Option.ECHO);
+  if (echo !== undefined && b2.szx < pref && (request.code === Code.GET || request.code === Code.FETCH)) {
+    // A server that has not verified our address cut its answer to a small block and sent a
+    // preemptive Echo (RFC 7959 §7.2, RFC 9175 §2.3/§2.4): echoing it verifies the address, so
+    // asking for block 0 again at our size fetches the rest in full-size blocks. Once only, and
+    // only for safe methods: asking a POST again would run it again.
+    const again = continuationRequest(request);
+    writeBlock(again, Option.BLOCK2, { num: 0, more: false, szx: pref });
+    setOption(again, Option.ECHO, echo);
+    const resp = await sendOne(again);
+    if (resp.code !== first.code) return resp; // an error (e.g. 4.04 now): the caller sees it
+    const rb = readBlock(resp, Option.BLOCK2);
+    if (!rb || !rb.more) {
+      if (rb && rb.num !== 0) throw new BlockwiseError('restarted Block2 response is not block 0');
+      const one = cloneMessage(resp);
+      removeOption(one, Option.BLOCK2);
+      removeOption(one, Option.SIZE2);
+      if (observe !== undefined) setOption(one, Option.OBSERVE, observe);
+      return one;
+    }
+    if (rb.num !== 0) throw new BlockwiseError('restarted Block2 response is not block 0');
+    head = resp;
+    b2 = rb;
+  }
   for (;;) {
     const parts: Uint8Array[] = [head.payload];
     let received = head.payload.length;

@@ -11,6 +11,8 @@
  * responses and notifications larger than a block are cut (sliceBlock2). A large response to a
  * method that must not run twice (POST, PUT, …) is kept for a while so later Block2 requests are
  * served from it instead of running the handler again (§2.6 leaves how to the server).
+ * A response that already carries Block2 (cut smaller by the Echo layer's amplification
+ * mitigation, RFC 7959 §7.2 / RFC 9175 §2.4) is passed on unchanged.
  */
 import type { Clock } from '../ports.js';
 import { CoapError } from '../errors.js';
@@ -229,7 +231,7 @@ export class BlockwiseLayer implements StackLayer {
         // A notification larger than a block goes as its first block; the client fetches the rest (RFC 7959 §3.4).
         let r: Message;
         try {
-          r = sliceBlock2(stripBlock2(req), response, this.szx);
+          r = alreadyBlock(response) ? response : sliceBlock2(stripBlock2(req), response, this.szx);
         } catch (e) {
           return Promise.reject(e);
         }
@@ -240,6 +242,7 @@ export class BlockwiseLayer implements StackLayer {
   };
 
   private respondSliced(ex: ServerExchange, req: Message, full: Message): void {
+    if (alreadyBlock(full)) return ex.respond(full);
     let r: Message;
     try {
       r = sliceBlock2(req, full, this.szx);
@@ -271,6 +274,14 @@ export class BlockwiseLayer implements StackLayer {
     this.reassembly.clear();
     this.cache.clear();
   }
+}
+
+/**
+ * A response that already is one Block2 block (cut by a layer above, e.g. the Echo layer's
+ * amplification mitigation, or by the resource itself) goes out as it is.
+ */
+function alreadyBlock(m: Message): boolean {
+  return hasOption(m, Option.BLOCK2);
 }
 
 function stripBlock2(m: Message): Message {

@@ -66,6 +66,11 @@ export class EchoIssuer {
     if (o.mode === 'mac' && o.keyLifetimeMs < o.freshnessMs) throw new RangeError('Echo: key lifetime shorter than freshness');
   }
 
+  /** Length in bytes of the values issue() returns. */
+  get valueLength(): number {
+    return this.options.mode === 'mac' ? TIME_LENGTH + MAC_TAG_LENGTH : this.options.valueLength;
+  }
+
   /** Values currently remembered ('random' mode). */
   get storedCount(): number {
     return this.issued.length;

@@ -1,7 +1,8 @@
 /**
  * CoAP endpoint with the full default layer set (RFC 7252 §2), for the Node API, the CLI and the
  * tests: a ComposedEndpoint (composed-endpoint.ts, where the layer seam is described) that adds
- * inner Block-wise (RFC 7959), Echo (RFC 9175 §2, see `echo` below) and Observe (RFC 7641) unless
+ * inner Block-wise (RFC 7959), Echo (RFC 9175 §2 with §2.4 amplification mitigation on, see `echo`
+ * below) and Observe (RFC 7641) unless
  * switched off, a Router, the request API of CoapClient (client.ts) and `observe()` for the client
  * side of Observe. Device applications
  * that want only some of these use ComposedEndpoint and pass the layers themselves, so their
@@ -26,10 +27,14 @@ export interface EndpointOptions extends Omit<ComposedEndpointOptions, 'router'>
   /** Observe (RFC 7641), on unless `false`; above Block-wise and Echo. */
   observe?: Partial<ObserveLimits> | false;
   /**
-   * Echo (RFC 9175 §2), above Block-wise. The client repeats a request once with the Echo of a
-   * 4.01; the server policies (freshness, amplification mitigation) apply only when this is given.
-   * `false` leaves the layer out. With an OSCORE layer and no `echo` given it is left out too: the
-   * OSCORE layer repeats protected requests itself (RFC 8613 App. B.1.2) and two layers would repeat twice.
+   * Echo (RFC 9175 §2), above Block-wise. On by default with amplification mitigation (§2.4,
+   * RFC 7252 §11.3): responses to requests that are not OSCORE-authenticated, from addresses not
+   * yet verified, stay within 3× the request (large GET/FETCH responses as small Block2 blocks,
+   * others as 4.01 + Echo; see echo-layer.ts). The client repeats a request once with the Echo of
+   * a 4.01 — except by default with an OSCORE layer, which repeats protected requests itself
+   * (RFC 8613 App. B.1.2; two layers would repeat twice). Options given here replace the defaults
+   * (e.g. `requireFresh`); opt out with `{ amplificationFactor: 0 }` (keeps the client repeat) or
+   * `false` (no Echo layer at all).
    */
   echo?: EchoLayerOptions | false;
 }
@@ -48,7 +53,7 @@ function defaultLayers(opts: EndpointOptions): DefaultLayers {
   const added: StackLayer[] = [];
   const add = <T extends StackLayer>(layer: T): T => (added.push(layer), layer);
   const blockwise = (given.find((l) => l instanceof BlockwiseLayer) as BlockwiseLayer | undefined) ?? (opts.blockwise === false ? undefined : add(new BlockwiseLayer(opts.clock, opts.blockwise ?? {})));
-  const echo = (given.find((l) => l instanceof EchoLayer) as EchoLayer | undefined) ?? (opts.echo === false || (opts.echo === undefined && opts.oscore) ? undefined : add(new EchoLayer(opts.clock, opts.random, opts.echo ?? { server: false })));
+  const echo = (given.find((l) => l instanceof EchoLayer) as EchoLayer | undefined) ?? (opts.echo === false ? undefined : add(new EchoLayer(opts.clock, opts.random, opts.echo ?? { client: !opts.oscore })));
   const observation = (given.find((l) => l instanceof ObserveLayer) as ObserveLayer | undefined) ?? (opts.observe === false ? undefined : add(new ObserveLayer(opts.clock, opts.observe ?? {})));
   return { blockwise, echo, observation, added };
 }

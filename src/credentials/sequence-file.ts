@@ -16,6 +16,7 @@
  */
 import { LoadError } from '../errors.js';
 import type { ReplayState, ReplayWindowSnapshot } from '../oscore/store.js';
+import { parseJsonObject } from './context-config.js';
 
 /** RFC 8613 §7.2.1: Partial IV is at most 5 bytes. */
 export const MAX_SEQUENCE_NUMBER = 2 ** 40 - 1;
@@ -45,14 +46,7 @@ export function parseSequenceFile(file: string, text: string, windowSize: number
   // Python writes the bitfield as a plain integer of up to `window` bits; JSON.parse would round
   // anything above 2^53, so quote it first and read it as a BigInt.
   const quoted = text.replace(/("bitfield"\s*:\s*)(\d+)/, '$1"$2"');
-  let v: unknown;
-  try {
-    v = JSON.parse(quoted);
-  } catch (e) {
-    throw new LoadError(file + ': not valid JSON: ' + (e as Error).message);
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new LoadError(file + ': expected a JSON object');
-  const o = v as Record<string, unknown>;
+  const o = parseJsonObject(file, quoted);
   if (!('next-to-send' in o)) throw new LoadError(file + ': next-to-send: missing');
   let next = o['next-to-send'];
   // aiocoap reads it with int(), which also takes a decimal string.

@@ -14,8 +14,9 @@
  *
  * One live copy (App. B.1, "a context is never copied, only moved"): from load() to close() the
  * key is held, and another store opening or loading it over the same RecordLog is refused with a
- * LoadError — two live copies would send with the same sequence numbers (nonce reuse). A reboot
- * (RecordLog.open over the same flash again) retires the old log and every store on it.
+ * LoadError — two live copies would send with the same sequence numbers (nonce reuse). After a
+ * reboot (RecordLog.open over the same flash again) the first of the two logs to write retires the
+ * other, and every store on it (record-log.ts), so an old copy can neither reserve nor close.
  *
  * Record body: seq as 6 bytes LE, alone (6 bytes: running, window unknown, seq = reservation
  * limit) or followed by the window (closed, seq = exact next seq): kind (0 fresh, 1 unknown,
@@ -165,7 +166,7 @@ function alreadyLive(name: string): LoadError {
 }
 
 function retiredLog(name: string): LoadError {
-  return new LoadError('stored context ' + name + ': its record log was retired by a newer RecordLog.open over the same flash (a reboot); open it on the new log');
+  return new LoadError('stored context ' + name + ': its record log is retired: another RecordLog over the same flash (a reboot) has written to it; open it on that log');
 }
 
 export interface FlashContextStoreOptions {

@@ -53,12 +53,14 @@ const TORN_KEY_PREFIX = 2;
 const RESERVED_KEYS = 8;
 
 /**
- * The RecordLog open over each flash (by FlashPort object). Opening another one over the same
- * flash is a reboot: the earlier instance's in-memory index is stale from its first write on, and
- * a security context still using it could write a state older than the new one's (a rolled-back
- * sequence number). So the earlier instance is retired: everything but diagnostics throws.
+ * Writes (and erases) made through any RecordLog, per flash (by FlashPort object). Opening another
+ * RecordLog over the same flash is a reboot: once one instance writes, every other instance's
+ * in-memory index is stale, and a security context still using it could reserve numbers the other
+ * one hands out too, or write a state older than the other's (a rolled-back sequence number). So an
+ * instance that sees a write it did not make since it scanned the flash is retired: everything but
+ * diagnostics throws StorageError. Whichever instance writes first keeps the flash.
  */
-const openLogs = new WeakMap<FlashPort, RecordLog>();
+const flashWrites = new WeakMap<FlashPort, { count: number }>();
 
 function isReserved(key: Uint8Array): boolean {
   return key[0] < RESERVED_KEYS;
@@ -96,7 +98,9 @@ export class RecordLog {
   readonly sectorCount: number;
   readonly blockSize: number;
   private readonly index = new Map<string, Entry>();
-  private retiredByReopen = false;
+  /** This flash's write counter, and its value when this instance last scanned or wrote. */
+  private readonly writes: { count: number };
+  private seenWrites: number;
   private active = 0;
   private appendAt = 0;
   private maxGen = 0;
@@ -117,14 +121,18 @@ export class RecordLog {
     if (this.sectorCount < 2) throw new LoadError('record log: the flash partition needs at least 2 sectors, has ' + this.sectorCount);
     if (this.sectorCount > 30) throw new LoadError('record log: at most 30 sectors, has ' + this.sectorCount);
     this.blank = new Array<boolean>(this.sectorCount).fill(false);
+    let writes = flashWrites.get(flash);
+    if (!writes) {
+      writes = { count: 0 };
+      flashWrites.set(flash, writes);
+    }
+    this.writes = writes;
+    this.seenWrites = writes.count;
   }
 
   /** Scan the partition and recover from any interrupted write, rotation or erase. */
   static open(flash: FlashPort): RecordLog {
     const log = new RecordLog(flash);
-    const earlier = openLogs.get(flash);
-    if (earlier) earlier.retiredByReopen = true;
-    openLogs.set(flash, log);
     log.recover();
     return log;
   }
@@ -196,6 +204,7 @@ export class RecordLog {
       // nothing needed: erase it before the acknowledgements, which may have to rotate into it.
       if (!this.blank[spare] && !this.holdsRecords(spare) && threshold < 0) {
         this.recovery.finishedRotation = true;
+        this.changing();
         this.flash.erase(spare);
         this.blank[spare] = true;
       }
@@ -255,13 +264,18 @@ export class RecordLog {
     }
   }
 
-  /** True once another RecordLog was opened over the same flash (a reboot): this one may no longer be used. */
+  /** True once another RecordLog over the same flash (a reboot) wrote to it: this one may no longer be used. */
   get retired(): boolean {
-    return this.retiredByReopen;
+    return this.seenWrites !== this.writes.count;
   }
 
   private checkLive(): void {
-    if (this.retiredByReopen) throw new StorageError('record log: a newer RecordLog was opened over this flash (a reboot); this instance is retired and its view of the flash is stale');
+    if (this.retired) throw new StorageError('record log: another RecordLog opened over this flash (a reboot) has written to it; this instance is retired, its view of the flash is stale');
+  }
+
+  /** Before every flash write or erase of this instance: count it, and stay current. */
+  private changing(): void {
+    this.seenWrites = ++this.writes.count;
   }
 
   private checkKey(key: Uint8Array): void {
@@ -393,6 +407,7 @@ export class RecordLog {
         if (this.appendAt + ERASE_RECORD_SIZE > this.blockSize) throw new StorageError('record log full while freeing a sector');
         this.put(ERASE_KEY, 0, new Uint8Array([s]));
       }
+      this.changing();
       this.flash.erase(s);
       this.blank[s] = true;
     }
@@ -410,6 +425,7 @@ export class RecordLog {
     const rec = encodeRecord(key, flags, gen, body);
     const at = this.active * this.blockSize + this.appendAt;
     this.blank[this.active] = false;
+    this.changing();
     this.flash.write(at, rec);
     this.flash.write(at + 4, ZERO_WORD);
     this.maxGen = gen;

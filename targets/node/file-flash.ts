@@ -3,9 +3,15 @@
  * src/sim/nor-flash.ts (erase to 0xFF, writes only clear bits, wear counters, power-cut injection)
  * over a file image. Every change is written through to the file before the call returns, so
  * killing the process is a power cut that keeps exactly what was written, as on the device.
+ * One file is open once per process: a second image of it would be a second copy of the flash,
+ * and of the security contexts in it (two live copies reuse nonces — src/persist/README.md).
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
 import { NorFlash } from '../../src/sim/nor-flash.js';
+import { LoadError } from '../../src/errors.js';
+
+/** Flash files open in this process (real paths). */
+const openFiles = new Set<string>();
 
 export interface FileFlashOptions {
   /** Sectors of a new file (default 16: 64 KiB, like the device's `oscore` partition). */
@@ -29,12 +35,18 @@ export function openFileFlash(path: string, options: FileFlashOptions = {}): Fil
   const exists = existsSync(path);
   if (exists) {
     const data = readFileSync(path);
-    if (data.length !== size) throw new Error(path + ': expected ' + size + ' bytes of simulated flash, found ' + data.length);
+    if (data.length !== size) throw new Error(path + ': expected ' + size + ' bytes of simulated flash, found ' + data.length + ' (delete it to start over)');
     image = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
   } else {
     image = new Uint8Array(size).fill(0xff);
   }
   const fd = openSync(path, exists ? 'r+' : 'w+');
+  const real = realpathSync(path);
+  if (openFiles.has(real)) {
+    closeSync(fd);
+    throw new LoadError(path + ': this flash file is already open in this process (close it first: a second image would be a second copy of its contexts)');
+  }
+  openFiles.add(real);
   if (!exists) writeSync(fd, image, 0, size, 0);
   let open = true;
   const flash = new NorFlash({
@@ -52,6 +64,7 @@ export function openFileFlash(path: string, options: FileFlashOptions = {}): Fil
     close() {
       if (!open) return;
       open = false;
+      openFiles.delete(real);
       fsyncSync(fd);
       closeSync(fd);
     },
