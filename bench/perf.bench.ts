@@ -190,7 +190,7 @@ export default async (): Promise<Section[]> => {
       command: 'npm run bench -- perf',
       columns: ['stage', 'computrons', 'share'],
       rows: [
-        ['AES block cipher (' + xs.aesBlocksExchange + ' blocks × ' + fmt(xs.aesBlock) + ', src/crypto/aes-core.ts via the port)', fmt(aes), pct(aes)],
+        ['AES block cipher (' + xs.aesBlocksExchange + ' blocks × ' + fmt(xs.aesBlock) + ', @noble/ciphers via the port)', fmt(aes), pct(aes)],
         ['CCM without AES (B0, AAD, CTR/CBC-MAC XOR loops, tag) × 4', fmt(ccmOnly), pct(ccmOnly)],
         ['AAD (Enc_structure) + nonce (2 of each)', fmt(xs.aadNonce), pct(xs.aadNonce)],
         ['OSCORE framing (option split, plaintext, OSCORE option, lookup, replay window, parse, merge)', fmt(framing), pct(framing)],
@@ -207,7 +207,7 @@ export default async (): Promise<Section[]> => {
       rows: [
         ['RecordLog.open: scan the 2 × 4 KiB partition', fmt(boot.recover), fmt((100 * boot.recover) / boot.total, 1) + ' %'],
         [boot.n + ' × (FlashContextStore.open + SecurityContext: HKDF, key schedules, load)', fmt(boot.contexts), fmt((100 * boot.contexts) / boot.total, 1) + ' %'],
-        ['  of which HKDF-SHA256 (3 per context, src/crypto/sha256.ts)', fmt(boot.hkdf), fmt(100 * hkdfShare, 1) + ' %'],
+        ['  of which HKDF-SHA256 (3 per context, @noble/hashes)', fmt(boot.hkdf), fmt(100 * hkdfShare, 1) + ' %'],
         ['Endpoint + OSCORE layer + resource', fmt(boot.endpoint), fmt((100 * boot.endpoint) / boot.total, 1) + ' %'],
         ['first protected request → response (server side)', fmt(boot.first), fmt((100 * boot.first) / boot.total, 1) + ' %'],
         ['total', fmt(boot.total), '100 %'],

@@ -2,14 +2,13 @@
  * The AES block cipher port (FIPS 197): which implementation CCM's keys are prepared with.
  *
  * CCM (./ccm.ts) only ever needs the forward cipher on single 16-byte blocks, so the port is one
- * method. The default is our own table-driven AES (./aes-core.ts), which allocates nothing per
- * block; @noble/ciphers' AES stays available as `nobleAesBlockCipherFactory`, an independent
- * implementation the tests cross-check against. A target with a native AES (Moddable's
+ * method. The default is @noble/ciphers' audited AES with the key schedule expanded once per key
+ * (a home-grown faster AES was measured and rejected: the audit matters more than the ~40 % it
+ * saved on XS, where the device uses its native AES anyway). A target with a native AES (Moddable's
  * `crypt.BlockCipher`) swaps the factory with `setAesBlockCipherFactory` before any key is prepared.
  */
 import { unsafe } from '@noble/ciphers/aes.js';
 import type { AesBlockCipher, AesBlockCipherFactory } from '../ports.js';
-import { jsAesBlockCipherFactory } from './aes-core.js';
 
 const { expandKeyLE, encrypt } = unsafe;
 
@@ -40,24 +39,21 @@ class NobleAesBlockCipher implements AesBlockCipher {
   }
 }
 
-/**
- * noble's AES (its round function returns a fresh object per block). Accepts 16-, 24- or 32-byte
- * keys. Not the default any more; kept as a second implementation for cross-checks.
- */
+/** noble's AES (its round function returns a small object per block). Accepts 16-, 24- or 32-byte keys. */
 export const nobleAesBlockCipherFactory: AesBlockCipherFactory = (key) => {
   if (!(key instanceof Uint8Array)) throw new TypeError('AES key: expected Uint8Array');
   if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new RangeError('AES key: expected 16, 24 or 32 bytes, got ' + key.length);
   return new NobleAesBlockCipher(key);
 };
 
-let factory: AesBlockCipherFactory = jsAesBlockCipherFactory;
+let factory: AesBlockCipherFactory = nobleAesBlockCipherFactory;
 
 /** Replace the AES implementation (e.g. a native one on the device). Affects keys prepared afterwards. */
 export function setAesBlockCipherFactory(f: AesBlockCipherFactory): void {
   factory = f;
 }
 
-/** The current factory (./aes-core.ts unless a target replaced it). */
+/** The current factory (noble unless a target replaced it). */
 export function getAesBlockCipherFactory(): AesBlockCipherFactory {
   return factory;
 }
