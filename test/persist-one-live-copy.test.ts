@@ -15,6 +15,7 @@ import { RecordLog } from '../src/persist/record-log.js';
 import { FlashContextStore } from '../src/persist/flash-context-store.js';
 import { SecurityContext, type SecurityContextParams } from '../src/oscore/context.js';
 import { protectRequest } from '../src/oscore/protect.js';
+import { MemoryContextStore } from '../src/oscore/store.js';
 import { ContextUnavailable, LoadError, StorageError } from '../src/errors.js';
 import { fromHex, toHex } from '../src/bytes.js';
 import type { FlashPort } from '../src/ports.js';
@@ -95,6 +96,26 @@ describe('persist: one live copy of a stored context', () => {
     refusedUnchanged(flash, ctx, () => new SecurityContext(PARAMS, { store }), LoadError, /c0ffee.*already open/);
     assert.equal(send(ctx).length > 0, true);
     assert.equal(ctx.sequence.next, 2);
+  });
+
+  it('MemoryContextStore: a second SecurityContext is refused until close() or crash()', () => {
+    const store = new MemoryContextStore({ reserveStep: 10 });
+    const first = new SecurityContext(PARAMS, { store });
+    const nonces = new Set([send(first), send(first)]);
+    const limit = store.limit;
+    assert.throws(() => new SecurityContext(PARAMS, { store }), (e: unknown) => e instanceof LoadError && /already loaded/.test((e as Error).message));
+    assert.equal(store.limit, limit);
+    assert.equal(first.sequence.next, 2, 'the live context is unchanged');
+    nonces.add(send(first));
+    first.close();
+    const second = new SecurityContext(PARAMS, { store });
+    assert.equal(second.sequence.next, 3);
+    nonces.add(send(second));
+    store.crash(); // an unclean stop: `second` is gone
+    const third = new SecurityContext(PARAMS, { store });
+    assert.ok(third.sequence.next >= 4);
+    nonces.add(send(third));
+    assert.equal(nonces.size, 5);
   });
 
   it('a context of another key on the same partition is not affected', () => {

@@ -10,6 +10,7 @@
  *   a limit L ≥ upTo durable and returns it; every seq < L may then be used without asking again.
  * - `close(nextSeq, window)` at clean shutdown writes the exact state.
  */
+import { LoadError } from '../errors.js';
 
 /**
  * A replay window at rest. Bit i of `mask` (byte i >> 3, bit i & 7) is set when sequence number
@@ -43,7 +44,8 @@ function copyState(w: ReplayState): ReplayState {
 
 /**
  * A ContextStore in memory. `reserveStep` models how far ahead a real store reserves (K of §7.5.1);
- * `crash()` models an unclean stop so tests can exercise App. B.1 without flash.
+ * `crash()` models an unclean stop so tests can exercise App. B.1 without flash. One security
+ * context at a time: load() again before close() or crash() is a LoadError.
  */
 export class MemoryContextStore implements ContextStore {
   private nextSeq: number;
@@ -55,6 +57,8 @@ export class MemoryContextStore implements ContextStore {
   reserveCalls = 0;
   /** Set by close(). */
   closed = false;
+  /** Loaded by a security context and neither closed nor crashed: one live copy at a time. */
+  private live = false;
 
   constructor(init: { nextSeq?: number; window?: ReplayState; reserveStep?: number } = {}) {
     this.nextSeq = init.nextSeq ?? 0;
@@ -65,6 +69,9 @@ export class MemoryContextStore implements ContextStore {
   }
 
   load(): { nextSeq: number; window: ReplayState } {
+    // A second live context on one store would send with the same sequence numbers (nonce reuse).
+    if (this.live) throw new LoadError('memory context store: already loaded by a live security context (close() or crash() it first)');
+    this.live = true;
     this.closed = false;
     return { nextSeq: this.nextSeq, window: copyState(this.window) };
   }
@@ -80,11 +87,13 @@ export class MemoryContextStore implements ContextStore {
     this.limit = Math.max(this.limit, nextSeq);
     this.window = copyState(window);
     this.closed = true;
+    this.live = false;
   }
 
   /** An unclean stop: the next load() resumes at the reservation limit with an unknown window. */
   crash(): void {
     this.nextSeq = Math.max(this.nextSeq, this.limit);
     this.window = 'unknown';
+    this.live = false;
   }
 }
