@@ -21,6 +21,7 @@ import { oscoreLayer } from '../src/coap/oscore-layer.js';
 import { ProtectionInvalid } from '../src/errors.js';
 import { fromHex, utf8Decode, utf8Encode } from '../src/bytes.js';
 import { drive } from './coap-support.js';
+import type { EndpointOptions } from '../src/coap/endpoint.js';
 
 describe('hostile peers: forgery and matching', () => {
   it('responses to requests never sent are reset or ignored; a pending request still gets its real answer', async () => {
@@ -110,10 +111,10 @@ describe('hostile peers: forgery and matching', () => {
 
 describe('hostile peers: amplification (RFC 9175 §2.4)', () => {
   /** Spoof `n` small requests in the victim's name; return bytes the victim received / bytes sent. */
-  async function spoof(echo: boolean, build: (i: number) => Uint8Array, n = 20) {
+  async function spoof(extra: Partial<EndpointOptions>, build: (i: number) => Uint8Array, n = 20) {
     const w = world();
     const { server } = contextPair('01', '');
-    oscoreServer(w, [server], 5683, echo ? { echo: { amplificationFactor: 3 } } : {});
+    oscoreServer(w, [server], 5683, extra);
     const victim = rawPeer(w, 'victim', 5683);
     let sent = 0;
     for (let i = 0; i < n; i++) {
@@ -127,20 +128,46 @@ describe('hostile peers: amplification (RFC 9175 §2.4)', () => {
   }
   const get = (path: string, i: number) => encodeMessage(createMessage({ type: MessageType.CON, code: Code.GET, messageId: i, token: new Uint8Array([i]), options: [{ number: Option.URI_PATH, value: utf8Encode(path) }] }));
 
-  it('with Echo amplification mitigation on: a spoofed small GET of a large resource gets at most 3× its size', async (t) => {
-    const r = await spoof(true, (i) => get('big', i));
+  it('by default (an endpoint with an OSCORE layer, no echo options): a spoofed small GET of a large resource gets at most 3× its size', async (t) => {
+    // 9-byte GETs: even a 16-byte Block2 block does not fit 27 bytes, so the answer is 4.01 + Echo.
+    const r = await spoof({}, (i) => get('big', i));
     assert.ok(r.ratio <= 3, JSON.stringify(r));
-    const off = await spoof(false, (i) => get('big', i));
-    // Without it (the endpoint default) the same request draws the whole representation.
+    // Longer requests (a longer path, an 8-byte token, like real clients) get a small Block2 block.
+    const long = (i: number) => encodeMessage(createMessage({ type: MessageType.CON, code: Code.GET, messageId: i, token: new Uint8Array(8).fill(i), options: [{ number: Option.URI_PATH, value: utf8Encode('big') }, { number: Option.URI_QUERY, value: utf8Encode('v=' + i) }] }));
+    const blocks = await spoof({}, long);
+    assert.ok(blocks.ratio <= 3, JSON.stringify(blocks));
+    const strict = await spoof({ echo: { smallBlocks: false } }, long);
+    assert.ok(strict.ratio <= 3, JSON.stringify(strict));
+    // Explicit opt-out: the same request draws the whole representation.
+    const off = await spoof({ echo: { amplificationFactor: 0 } }, (i) => get('big', i));
     assert.ok(off.ratio > 20, JSON.stringify(off));
-    t.diagnostic('amplification, spoofed GET of a 900-byte resource: ' + r.ratio.toFixed(2) + '× with Echo mitigation, ' + off.ratio.toFixed(1) + '× without (endpoint default)');
+    t.diagnostic(
+      'amplification, spoofed GET of a 900-byte resource: ' + r.ratio.toFixed(2) + '× (9-byte GET, 4.01 + Echo), ' + blocks.ratio.toFixed(2) + '× (' + blocks.sent / 20 + '-byte GET, small Block2) by default, ' +
+        strict.ratio.toFixed(2) + '× with smallBlocks: false, ' + off.ratio.toFixed(1) + '× opted out (amplificationFactor: 0)',
+    );
+  });
+  it('by default the answer to a spoofed GET carries a small Block2 block or an Echo, never the representation', async () => {
+    const w = world();
+    const { server } = contextPair('01', '');
+    oscoreServer(w, [server]);
+    const victim = rawPeer(w, 'victim', 5683);
+    const m = createMessage({ type: MessageType.CON, code: Code.GET, messageId: 1, token: new Uint8Array(8).fill(7), options: [{ number: Option.URI_PATH, value: utf8Encode('big') }, { number: Option.URI_QUERY, value: utf8Encode('lang=en') }] });
+    const sent = encodeMessage(m);
+    victim.port.send(sent, 'srv', 5683);
+    await w.clock.advanceAsync(100);
+    const got = victim.got.find((x) => x.code !== Code.EMPTY)!;
+    assert.equal(got.code, Code.CONTENT);
+    const b2 = getOption(got, Option.BLOCK2);
+    assert.ok(b2 !== undefined && (b2[b2.length - 1] & 8) !== 0, 'Block2 with more blocks');
+    assert.ok(got.payload.length >= 16 && got.payload.length < 900);
+    assert.ok(victim.bytes.every((d) => d.length <= 3 * sent.length));
   });
 
   it('OSCORE error answers to spoofed protected requests (unknown kid, bad tag) stay within 3× the request', async (t) => {
     const { client } = contextPair('01', '');
     const unknownKid = new SecurityContext({ ...params('07', '').client });
     for (const ctx of [client, unknownKid]) {
-      const r = await spoof(false, (i) => {
+      const r = await spoof({}, (i) => {
         const m = protectRequest(ctx, createMessage({ code: Code.GET, options: [{ number: Option.URI_PATH, value: utf8Encode('r') }] })).message;
         m.payload[0] ^= ctx === client ? 1 : 0; // bad tag for the known kid
         return encodeMessage({ ...m, type: MessageType.CON, messageId: i, token: new Uint8Array([i]) });
@@ -151,7 +178,7 @@ describe('hostile peers: amplification (RFC 9175 §2.4)', () => {
   });
 
   it('malformed datagrams draw at most a 4-byte RST', async () => {
-    const r = await spoof(false, (i) => new Uint8Array([0x40, 0x01, 0, i, 0xf0, 1, 2, 3]));
+    const r = await spoof({}, (i) => new Uint8Array([0x40, 0x01, 0, i, 0xf0, 1, 2, 3]));
     assert.equal(r.largest, 4);
   });
 });

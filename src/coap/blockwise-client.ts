@@ -34,6 +34,8 @@ export interface BlockwiseClientOptions {
   /** Request-Tags for concurrent Block1 operations; `operationKey` names peer + resource. */
   requestTags?: RequestTagAllocator;
   operationKey?: string;
+  /** Answer a small first block's preemptive Echo by asking for block 0 again with it (default true). */
+  followEcho?: boolean;
 }
 
 const DEFAULTS = { preferredSzx: MAX_SZX, maxBodyBytes: 1024 * 1024, maxRestarts: 2 };
@@ -105,7 +107,7 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
   if (b2.num !== 0) throw new BlockwiseError('first Block2 response is not block 0');
   const observe = getOption(first, Option.OBSERVE);
   const echo = getOption(first, Option.ECHO);
-  if (echo !== undefined && b2.szx < pref && (request.code === Code.GET || request.code === Code.FETCH)) {
+  if (echo !== undefined && options.followEcho !== false && b2.szx < pref && (request.code === Code.GET || request.code === Code.FETCH)) {
     // A server that has not verified our address cut its answer to a small block and sent a
     // preemptive Echo (RFC 7959 §7.2, RFC 9175 §2.3/§2.4): echoing it verifies the address, so
     // asking for block 0 again at our size fetches the rest in full-size blocks. Once only, and

@@ -37,6 +37,8 @@ export interface BlockwiseLayerOptions {
   /** Server: large responses of non-GET requests kept for later Block2 requests. */
   responseCacheEntries?: number;
   responseCacheMs?: number;
+  /** Client: answer a server's preemptive Echo on a small first Block2 block (RFC 9175 §2.3; default true). */
+  followEcho?: boolean;
 }
 
 interface CachedResponse {
@@ -112,6 +114,7 @@ export class BlockwiseLayer implements StackLayer {
         preferredSzx: this.szx,
         maxBodyBytes: this.opts.maxResponseBytes,
         requestTags: this.requestTags,
+        followEcho: this.opts.followEcho,
         // Names the resource for Request-Tag allocation; only a Block1 upload reads it.
         get operationKey() {
           return peerKey(req.peer) + ' ' + getOptions(req.message, Option.URI_PATH).map(utf8Decode).join('/');

@@ -59,9 +59,12 @@ export interface EchoLayerOptions {
 /** Unsafe-method responses kept for their later blocks (oldest forgotten first). */
 const KEPT_RESPONSES = 8;
 
-/** Header + token + options + payload: what the message occupies in a datagram. */
-function wireSize(m: Message): number {
-  return 4 + m.token.length + encodedOptionsLength(m.options, m.payload);
+/**
+ * Header + token + options + payload: what the message occupies in a datagram. A response
+ * template has no token yet (messaging copies the request's): pass the request's token length.
+ */
+function wireSize(m: Message, tokenLength = m.token.length): number {
+  return 4 + tokenLength + encodedOptionsLength(m.options, m.payload);
 }
 
 export class EchoLayer implements StackLayer {
@@ -128,9 +131,9 @@ export class EchoLayer implements StackLayer {
       oscore: ex.oscore,
       // A notification cannot be answered with 4.01: it goes as a small first block (the client
       // fetches the rest, RFC 7959 §3.4), 16 bytes at least.
-      notify: (r, con) => ex.notify(wireSize(r) <= limit ? r : (this.smallBlock(request, r, limit, who, true) ?? r), con),
+      notify: (r, con) => ex.notify(wireSize(r, request.token.length) <= limit ? r : (this.smallBlock(request, r, limit, who, true) ?? r), con),
       respond: (r) => {
-        if (!needsAmplificationEcho(requestSize, wireSize(r), false, factor)) return ex.respond(r);
+        if (!needsAmplificationEcho(requestSize, wireSize(r, request.token.length), false, factor)) return ex.respond(r);
         const cut = small ? this.smallBlock(request, r, limit, who, false) : undefined;
         if (cut && unsafe) this.keep(request, who, r);
         ex.respond(cut ?? echoChallenge(request, this.issuer.issue(who)));
@@ -208,14 +211,14 @@ export class EchoLayer implements StackLayer {
         const r = cut(szx);
         if (!r) continue;
         setOption(r, Option.ECHO, standIn);
-        if (wireSize(r) > limit) continue;
+        if (wireSize(r, request.token.length) > limit) continue;
         setOption(r, Option.ECHO, this.issuer.issue(who));
         return r;
       }
     }
     for (let szx = largest; szx >= 0; szx--) {
       const r = cut(szx);
-      if (r && (wireSize(r) <= limit || (atLeast16 && szx === 0))) return r;
+      if (r && (wireSize(r, request.token.length) <= limit || (atLeast16 && szx === 0))) return r;
     }
     return undefined;
   }

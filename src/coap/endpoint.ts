@@ -34,7 +34,7 @@ export interface EndpointOptions extends Omit<ComposedEndpointOptions, 'router'>
    * a 4.01 — except by default with an OSCORE layer, which repeats protected requests itself
    * (RFC 8613 App. B.1.2; two layers would repeat twice). Options given here replace the defaults
    * (e.g. `requireFresh`); opt out with `{ amplificationFactor: 0 }` (keeps the client repeat) or
-   * `false` (no Echo layer at all).
+   * `false` (no Echo layer at all, and Block-wise ignores a preemptive Echo).
    */
   echo?: EchoLayerOptions | false;
 }
@@ -52,7 +52,7 @@ function defaultLayers(opts: EndpointOptions): DefaultLayers {
   const given = [...(opts.outer ?? []), ...(opts.inner ?? [])];
   const added: StackLayer[] = [];
   const add = <T extends StackLayer>(layer: T): T => (added.push(layer), layer);
-  const blockwise = (given.find((l) => l instanceof BlockwiseLayer) as BlockwiseLayer | undefined) ?? (opts.blockwise === false ? undefined : add(new BlockwiseLayer(opts.clock, opts.blockwise ?? {})));
+  const blockwise = (given.find((l) => l instanceof BlockwiseLayer) as BlockwiseLayer | undefined) ?? (opts.blockwise === false ? undefined : add(new BlockwiseLayer(opts.clock, { followEcho: opts.echo !== false, ...opts.blockwise })));
   const echo = (given.find((l) => l instanceof EchoLayer) as EchoLayer | undefined) ?? (opts.echo === false ? undefined : add(new EchoLayer(opts.clock, opts.random, opts.echo ?? { client: !opts.oscore })));
   const observation = (given.find((l) => l instanceof ObserveLayer) as ObserveLayer | undefined) ?? (opts.observe === false ? undefined : add(new ObserveLayer(opts.clock, opts.observe ?? {})));
   return { blockwise, echo, observation, added };
