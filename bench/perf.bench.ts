@@ -198,7 +198,7 @@ export default async (): Promise<Section[]> => {
         ['CoAP messaging, endpoint and layers (tokens, dedup, timers, Block-wise/Observe pass-through, router)', fmt(stack), pct(stack)],
         ['whole exchange', fmt(xs.exchange), '100 %'],
       ],
-      notes: 'Each stage metered on its own on the same messages (bench/perf-workload.ts): AES = blocks counted through a wrapping factory × one metered block; CCM = the four bare CCM operations − their AES; framing = the four OSCORE calls − bare CCM − AAD/nonce; messaging = whole exchange − OSCORE calls − codec. The cipher is the floor: the AES core (T-tables, key schedule expanded once, no allocation per block) is three quarters of the exchange, and CCM adds ~15 % per block for its byte-wise CTR/CBC-MAC XOR loop (one pass for both). On the ESP32 the AES block is native, so the same exchange costs much less there and the stack\'s share grows.',
+      notes: 'Each stage metered on its own on the same messages (bench/perf-workload.ts): AES = blocks counted through a wrapping factory × one metered block; CCM = the four bare CCM operations − their AES; framing = the four OSCORE calls − bare CCM − AAD/nonce; messaging = whole exchange − OSCORE calls − codec. The cipher is the floor: the AES block (@noble/ciphers, audited; key schedule expanded once per key) is most of the exchange, and CCM adds ~15 % per block for its byte-wise CTR/CBC-MAC XOR loop (one pass for both). On the ESP32 the AES block is native, so the same exchange costs much less there and the stack\'s share grows.',
     },
     {
       title: 'XS: power-on to the first protected response, ' + boot.n + ' contexts on NOR flash (computrons)',

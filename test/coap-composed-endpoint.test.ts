@@ -9,12 +9,15 @@ import assert from 'node:assert/strict';
 import { simWorld, drive } from './coap-support.js';
 import { ComposedEndpoint } from '../src/coap/composed-endpoint.js';
 import { CoapClient } from '../src/coap/client.js';
+import { Messaging } from '../src/coap/messaging.js';
 import { ObserveLayer } from '../src/coap/observe-layer.js';
 import { Router } from '../src/coap/server.js';
 import { oscoreClientLayer, oscoreLayer, oscoreServerLayer } from '../src/coap/oscore-layer.js';
 import { SecurityContext, contextLookup } from '../src/oscore/index.js';
 import { Option } from '../src/coap/option-registry.js';
-import { hasOption } from '../src/coap/message.js';
+import { createMessage, hasOption } from '../src/coap/message.js';
+import { encodeMessage } from '../src/coap/codec.js';
+import { MessageType } from '../src/coap/numbers.js';
 import { fromHex } from '../src/bytes.js';
 import { Prng } from '../src/sim/prng.js';
 import type { Response } from '../src/coap/response.js';
@@ -85,7 +88,7 @@ describe('ComposedEndpoint: only the layers it is given', () => {
     const full = w.endpoint('srv', 5683, { oscore: oscoreLayer({ lookup: contextLookup([sctx]), clock: w.clock, random: w.rng }) });
     full.resource('/r', { PUT: (req) => ({ code: 0x44, payload: 'got ' + req.text() }) }, { requireOscore: true });
     const cctx = clientContext();
-    const dev = new ComposedEndpoint({ port: w.network.port('dev', 5683), clock: w.clock, random: new Prng(6), oscore: oscoreClientLayer({ contextFor: () => cctx }) });
+    const dev = new ComposedEndpoint({ port: w.network.port('dev', 5683), clock: w.clock, random: new Prng(6), messaging: Messaging, oscore: oscoreClientLayer({ contextFor: () => cctx }) });
     const client = new CoapClient(dev);
     const r = await drive(w.clock, client.request({ uri: 'coap://srv/r', method: 'PUT', payload: '21.5' }));
     assert.equal(r.codeString, '2.04');
@@ -97,6 +100,26 @@ describe('ComposedEndpoint: only the layers it is given', () => {
     assert.equal(back.codeString, '4.04');
     dev.close();
     full.close();
+  });
+
+  it('without `messaging: Messaging` the endpoint only serves: its requests and pings fail, a response to it gets RST', async () => {
+    const w = simWorld({}, 36);
+    const { srv } = deviceServer(w);
+    const client = new CoapClient(srv);
+    await assert.rejects(client.request({ uri: 'coap://cli/x' }), /no client side/);
+    await assert.rejects(client.ping({ address: 'cli', port: 5683 }), /no client side/);
+    assert.equal(w.sent.length, 0, 'nothing was sent for them');
+    // An unsolicited response (CON 2.05) is unexpected (RFC 7252 §5.3.2): answered RST, also when repeated.
+    const p = w.network.port('cli', 5683);
+    const con = encodeMessage(createMessage({ type: MessageType.CON, code: 0x45, messageId: 0x1234, token: fromHex('0102'), payload: fromHex('aa') }));
+    p.send(con, 'srv', 5683);
+    p.send(con, 'srv', 5683);
+    await w.clock.advanceAsync(10);
+    const rsts = w.sent.filter((s) => s.from === 'srv:5683');
+    assert.equal(rsts.length, 2);
+    for (const r of rsts) assert.deepEqual([r.message.type, r.message.code, r.message.messageId], [MessageType.RST, 0, 0x1234]);
+    assert.equal(srv.messaging.stats.duplicates, 1);
+    srv.close();
   });
 
   it('without an OSCORE server side a protected request is never decrypted or taken as verified: the handler does not run', async () => {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { EchoIssuer, echoChallenge, requestWithEcho, needsAmplificationEcho } from '../src/coap/echo.js';
+import { MacEchoIssuer } from '../src/coap/echo-mac.js';
+import { EchoLayer } from '../src/coap/echo-layer.js';
 import { createMessage, getOption, type Message } from '../src/coap/message.js';
 import { Option } from '../src/coap/option-registry.js';
 import { Code } from '../src/coap/numbers.js';
@@ -16,7 +18,7 @@ describe('coap-ext Echo server values (RFC 9175 §2.3)', () => {
     it(mode + ': a value issued to a peer verifies while fresh, not after, not for another peer', () => {
       const clock = new ManualClock();
       clock.advance(1_000_000);
-      const e = new EchoIssuer(clock, new SeededRandom(7), { mode, mac, freshnessMs: 5000, singleUse: false });
+      const e = mode === 'mac' ? new MacEchoIssuer(clock, new SeededRandom(7), { mac, freshnessMs: 5000 }) : new EchoIssuer(clock, new SeededRandom(7), { freshnessMs: 5000, singleUse: false });
       const v = e.issue('A');
       assert.ok(v.length >= 1 && v.length <= 40);
       assert.equal(e.verify('A', v), true);
@@ -58,7 +60,7 @@ describe('coap-ext Echo server values (RFC 9175 §2.3)', () => {
   it('mac: keeps no per-value state; a forged time or tag fails; values die with rotated keys', () => {
     const clock = new ManualClock();
     clock.advance(10_000);
-    const e = new EchoIssuer(clock, new SeededRandom(3), { mode: 'mac', mac, freshnessMs: 2000, keyLifetimeMs: 3000 });
+    const e = new MacEchoIssuer(clock, new SeededRandom(3), { mac, freshnessMs: 2000, keyLifetimeMs: 3000 });
     const v = e.issue('A');
     assert.equal(e.storedCount, 0);
     const later = v.slice();
@@ -71,11 +73,21 @@ describe('coap-ext Echo server values (RFC 9175 §2.3)', () => {
     assert.equal(e.verify('A', v), false);
     assert.equal(e.verify('A', w), true);
     // a value from another issuer (another key) never verifies
-    const other = new EchoIssuer(clock, new SeededRandom(4), { mode: 'mac', mac, freshnessMs: 2000, keyLifetimeMs: 3000 });
+    const other = new MacEchoIssuer(clock, new SeededRandom(4), { mac, freshnessMs: 2000, keyLifetimeMs: 3000 });
     assert.equal(e.verify('A', other.issue('A')), false);
   });
+  it('EchoLayer takes Echo values as options (a random-value EchoIssuer) or as an instance (e.g. MacEchoIssuer)', () => {
+    const clock = new ManualClock();
+    const macValues = new MacEchoIssuer(clock, new SeededRandom(6), { mac });
+    const withMac = new EchoLayer(clock, new SeededRandom(6), { issuer: macValues });
+    assert.equal(withMac.issuer, macValues);
+    assert.equal(withMac.issuer.issue('A').length, 14, '6-byte time + 8-byte tag');
+    const withOptions = new EchoLayer(clock, new SeededRandom(6), { issuer: { valueLength: 12 } });
+    assert.ok(withOptions.issuer instanceof EchoIssuer);
+    assert.equal(withOptions.issuer.issue('A').length, 12);
+  });
   it('refuses a mac mode without a MAC and bad lengths', () => {
-    assert.throws(() => new EchoIssuer(new ManualClock(), new SeededRandom(1), { mode: 'mac' }), TypeError);
+    assert.throws(() => new MacEchoIssuer(new ManualClock(), new SeededRandom(1), {} as never), TypeError);
     assert.throws(() => new EchoIssuer(new ManualClock(), new SeededRandom(1), { valueLength: 41 }), RangeError);
   });
 });

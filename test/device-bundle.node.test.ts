@@ -3,7 +3,8 @@
  * rollup.config.mjs without the minifier, and the rendered code is checked for the classes and
  * functions that belong only to the other side. A client-only app must not carry the server
  * (Router, observer registry, Block1 reassembly, OSCORE request verification, Echo issuer); the
- * server app not the request API (CoapClient, URI parsing, request protection) nor Block-wise,
+ * server app not the request API (CoapClient, URI parsing, request protection), the client side
+ * of messaging (Messaging: tokens, NSTART, ping), the MAC mode of Echo values, nor Block-wise,
  * which it does not use. Declaration names survive rollup unless two collide (then `Name$1`),
  * so each check matches `class Name` / `function Name` followed by a non-name character.
  */
@@ -40,10 +41,10 @@ describe('device bundles carry only their side', () => {
     }
   });
 
-  it('the server app has no request API, request protection or Block-wise', async () => {
+  it('the server app has no request API, client-side messaging, request protection, MAC Echo values or Block-wise', async () => {
     const code = await unminified('example-server.js');
-    for (const used of ['ComposedEndpoint', 'Router', 'ObserveLayer', 'EchoIssuer', 'unprotectRequest', 'protectResponse']) assert.ok(declares(code, used), used + ' is in the server bundle');
-    for (const absent of ['CoapClient', 'Endpoint', 'parseCoapUri', 'protectRequest', 'unprotectResponse', 'BlockwiseLayer', 'Block1Reassembly', 'EchoLayer', 'NotificationStream']) {
+    for (const used of ['ComposedEndpoint', 'ServerMessaging', 'Router', 'ObserveLayer', 'EchoIssuer', 'unprotectRequest', 'protectResponse']) assert.ok(declares(code, used), used + ' is in the server bundle');
+    for (const absent of ['CoapClient', 'Endpoint', 'Messaging', 'MacEchoIssuer', 'parseCoapUri', 'protectRequest', 'unprotectResponse', 'BlockwiseLayer', 'Block1Reassembly', 'EchoLayer', 'NotificationStream']) {
       assert.ok(!declares(code, absent), absent + ' must not be in the server bundle');
     }
   });

@@ -47,7 +47,8 @@ async function buildFirmware(): Promise<string> {
     await b.close();
   }
   const r = await esbuild.build({
-    stdin: { contents: "import './test/device/moddable/runtime.ts';\nimport './dist/device/example-server.js';\n", resolveDir: ROOT, loader: 'ts' },
+    // Built-ins frozen after the stand-ins are set up and before the firmware runs, as on Moddable.
+    stdin: { contents: "import './test/device/moddable/runtime.ts';\nimport './test/device/moddable/frozen-builtins.ts';\nimport './dist/device/example-server.js';\n", resolveDir: ROOT, loader: 'ts' },
     bundle: true, write: false, format: 'iife', platform: 'neutral', mainFields: ['module', 'main'], target: 'es2022', logLevel: 'error',
     plugins: [{
       name: 'moddable-standins',

@@ -8,6 +8,7 @@
 import type { Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
 import { CoapClient } from '../../src/coap/client.js';
+import { Messaging } from '../../src/coap/messaging.js';
 import { ContentFormat } from '../../src/coap/numbers.js';
 import { oscoreClientLayer } from '../../src/coap/oscore-layer.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
@@ -31,6 +32,7 @@ export function startClientApp(ports: { datagram: DatagramPort; clock: Clock; ra
     port: ports.datagram,
     clock: ports.clock,
     random: ports.random,
+    messaging: Messaging, // requests of our own (the default, ServerMessaging, only serves)
     oscore: oscoreClientLayer({ contextFor: () => context }),
   });
   const client = new CoapClient(endpoint);

@@ -69,7 +69,7 @@ export function decodeContextParams(b: Uint8Array): SecurityContextParams {
 
 /** Write a new context into the log (params, then a fresh state). Refuses when one is stored. */
 export function provisionContext(log: RecordLog, params: SecurityContextParams): void {
-  if (log.has(PARAMS_KEY) || log.has(STATE_KEY)) throw new LoadError('a security context is already provisioned on this partition');
+  if (log.has(PARAMS_KEY) || log.has(STATE_KEY)) throw new LoadError('a security context is already provisioned');
   log.append(PARAMS_KEY, encodeContextParams(params));
   FlashContextStore.create(log, STATE_KEY);
 }
@@ -90,7 +90,7 @@ export function openContext(log: RecordLog, fallback?: SecurityContextParams): O
   const body = log.read(PARAMS_KEY);
   if (!body) {
     if (!fallback) throw new LoadError('no security context provisioned on this partition');
-    if (log.has(STATE_KEY)) throw new LoadError('stored context state without parameters: erase the partition to re-provision');
+    if (log.has(STATE_KEY)) throw new LoadError('stored context state without parameters: erase to re-provision');
     provisionContext(log, fallback);
     return { params: fallback, store: FlashContextStore.open(log, STATE_KEY), provisioned: true };
   }

@@ -10,7 +10,8 @@ import { createMessage } from './message.js';
 import { Option } from './option-registry.js';
 import { encodeUint, utf8Encode } from '../bytes.js';
 import { CancelledError, TimeoutError } from '../errors.js';
-import { derivedTimes, type Messaging } from './messaging.js';
+import { derivedTimes, Messaging, type ServerMessaging } from './messaging.js';
+import { NO_CLIENT_SIDE } from './server-messaging.js';
 import { Response } from './response.js';
 import { methodCode, type Method } from './server.js';
 import { parseCoapUri, uriOptions, splitPath, formatCoapUri, DEFAULT_PORT } from './uri.js';
@@ -50,9 +51,9 @@ export type RequestInit = RequestTarget & {
 /** A request message may carry data for the layers; the codec ignores it. */
 export type LayeredMessage = Message & { layerData?: Record<string, unknown> };
 
-/** What a CoapClient needs of an endpoint (a ComposedEndpoint fits). */
+/** What a CoapClient needs of an endpoint (a ComposedEndpoint composed with `messaging: Messaging` fits). */
 export interface ClientStack {
-  readonly messaging: Messaging;
+  readonly messaging: ServerMessaging;
   readonly clock: Clock;
   /** The top of the client stack. */
   readonly transport: ClientTransport;
@@ -120,7 +121,9 @@ export class CoapClient {
 
   /** CoAP ping (RFC 7252 §4.3). */
   ping(peer: Peer): Promise<void> {
-    return this.stack.messaging.ping(peer);
+    const m = this.stack.messaging;
+    if (!(m instanceof Messaging)) return Promise.reject(new TypeError(NO_CLIENT_SIDE));
+    return m.ping(peer);
   }
 
   buildRequest(init: RequestInit): OutgoingRequest {

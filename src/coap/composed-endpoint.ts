@@ -9,13 +9,15 @@
  *
  * LAYER SEAM (types in exchange.ts). Server side, bottom-up:
  *
- *   datagram → codec → Messaging (CON/ACK/RST, retransmit, dedup, tokens; messaging.ts)
+ *   datagram → codec → messaging (CON/ACK/RST, retransmit, dedup; server-messaging.ts, and
+ *                      for requests of our own tokens and NSTART: messaging.ts)
  *     → outer layers      (`outer`: e.g. outer Block-wise for proxies, RFC 8613 §4.1.3.4.2)
  *     → OSCORE layer      (`oscore`: unprotect, kid lookup, replay, App. B.1.2 Echo; RFC 8613 §8.2)
  *     → inner layers      (`inner`: Block-wise, Observe, Echo/Request-Tag — RFC 7959/7641/9175)
  *     → critical-option check (§5.4.1) → Router (Uri-Path → resource; 4.04/4.05; policy requireOscore)
  *
- * Client side, top-down: CoapClient.request() (client.ts) → inner layers → OSCORE (protect) → outer layers → Messaging.
+ * Client side, top-down: CoapClient.request() (client.ts) → inner layers → OSCORE (protect) → outer layers → Messaging
+ * (only when the endpoint is composed with `messaging: Messaging`).
  * `outer`/`inner` are arrays of StackLayer ({ name, client?, server? }); the first element of each
  * array is the one nearest to messaging. A ServerLayer wraps the handler above it; a ClientLayer
  * wraps the transport below it. A layer never reaches past its neighbour.
@@ -23,7 +25,7 @@
 import type { Clock, DatagramPort, RandomSource } from '../ports.js';
 import { MessageType, Code } from './numbers.js';
 import { firstUnknownCriticalOption } from './codec.js';
-import { Messaging, type TransmissionParameters } from './messaging.js';
+import { ServerMessaging, type TransmissionParameters } from './server-messaging.js';
 import { errorResponse, type Method, type ResourceHandler, type ResourcePolicy, type Router } from './server.js';
 import type { ClientTransport, ServerHandler, StackLayer } from './exchange.js';
 import type { ObserveLayer } from './observe-layer.js';
@@ -33,6 +35,12 @@ export interface ComposedEndpointOptions {
   clock: Clock;
   random: RandomSource;
   params?: Partial<TransmissionParameters>;
+  /**
+   * The messaging class: ServerMessaging (the default) serves requests only; pass `Messaging`
+   * (messaging.ts) to send requests too (CoapClient over `transport`). Chosen by the caller, so
+   * a device that only serves carries no client-side messaging.
+   */
+  messaging?: typeof ServerMessaging;
   /** Layers between messaging and OSCORE (first = nearest messaging), e.g. outer Block-wise. */
   outer?: StackLayer[];
   /** The OSCORE layer (oscore-layer.ts), when OSCORE is used. */
@@ -54,7 +62,7 @@ export interface ComposedEndpointOptions {
 type ClearableLayer = StackLayer & { clear?(): void };
 
 export class ComposedEndpoint {
-  readonly messaging: Messaging;
+  readonly messaging: ServerMessaging;
   readonly router?: Router;
   readonly clock: Clock;
   /** The top of the client stack (inner layers → OSCORE → outer → messaging). */
@@ -66,7 +74,7 @@ export class ComposedEndpoint {
   constructor(opts: ComposedEndpointOptions) {
     this.clock = opts.clock;
     this.router = opts.router;
-    this.messaging = new Messaging(opts.port, opts.clock, opts.random, opts.params);
+    this.messaging = new (opts.messaging ?? ServerMessaging)(opts.port, opts.clock, opts.random, opts.params);
     const outer = opts.outer ?? [];
     const inner = opts.inner ?? [];
     this.layers = [...outer, ...inner];

@@ -35,7 +35,7 @@ import { utf8Decode } from '../bytes.js';
 import { encodedOptionsLength } from './codec.js';
 import { MAX_SZX, readBlock } from './block.js';
 import { sliceBlock2 } from './blockwise.js';
-import { EchoIssuer, echoChallenge, needsAmplificationEcho, requestWithEcho, type EchoIssuerOptions } from './echo.js';
+import { EchoIssuer, echoChallenge, needsAmplificationEcho, requestWithEcho, type EchoIssuerOptions, type EchoValues } from './echo.js';
 import { peerKey, type ClientTransport, type OutgoingRequest, type RequestHandle, type ResponseSink, type ServerExchange, type ServerHandler, type StackLayer } from './exchange.js';
 
 export interface EchoLayerOptions {
@@ -43,7 +43,8 @@ export interface EchoLayerOptions {
   server?: boolean;
   /** Repeat requests answered 4.01 + Echo (default true; false when an OSCORE layer below does it). */
   client?: boolean;
-  issuer?: Partial<EchoIssuerOptions>;
+  /** The Echo values: options of a (random-value) EchoIssuer, or an instance, e.g. a MacEchoIssuer (echo-mac.ts). */
+  issuer?: Partial<EchoIssuerOptions> | EchoValues;
   /** Requests that must prove freshness before the resource sees them. */
   requireFresh?: (exchange: ServerExchange) => boolean;
   /** §2.4: largest response/request size ratio for unverified, unauthenticated clients (default 3); 0 disables. */
@@ -69,14 +70,15 @@ function wireSize(m: Message, tokenLength = m.token.length): number {
 
 export class EchoLayer implements StackLayer {
   readonly name = 'echo';
-  readonly issuer: EchoIssuer;
+  readonly issuer: EchoValues;
   /** Address → until when it counts as verified (§2.4), in insertion order for eviction. */
   private readonly verified = new Map<string, number>();
   /** Full responses to unsafe requests that went out cut small, for their later blocks. */
   private readonly kept = new Map<string, { response: Message; until: number }>();
 
   constructor(private readonly clock: Clock, random: RandomSource, private readonly opts: EchoLayerOptions = {}) {
-    this.issuer = new EchoIssuer(clock, random, opts.issuer);
+    const i = opts.issuer;
+    this.issuer = i && 'issue' in i ? i : new EchoIssuer(clock, random, i);
     if (opts.server !== false) this.server = this.serve;
     if (opts.client !== false) this.client = this.repeat;
   }

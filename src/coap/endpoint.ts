@@ -3,7 +3,7 @@
  * tests: a ComposedEndpoint (composed-endpoint.ts, where the layer seam is described) that adds
  * inner Block-wise (RFC 7959), Echo (RFC 9175 §2 with §2.4 amplification mitigation on, see `echo`
  * below) and Observe (RFC 7641) unless
- * switched off, a Router, the request API of CoapClient (client.ts) and `observe()` for the client
+ * switched off, a Router, client-side messaging (Messaging), the request API of CoapClient (client.ts) and `observe()` for the client
  * side of Observe. Device applications
  * that want only some of these use ComposedEndpoint and pass the layers themselves, so their
  * bundle carries nothing else.
@@ -17,11 +17,12 @@ import type { NotificationStream, ObserveLimits } from './observe.js';
 import { EchoLayer, type EchoLayerOptions } from './echo-layer.js';
 import { ComposedEndpoint, type ComposedEndpointOptions } from './composed-endpoint.js';
 import { CoapClient, type RequestInit } from './client.js';
+import { Messaging } from './messaging.js';
 
 export { ComposedEndpoint, type ComposedEndpointOptions } from './composed-endpoint.js';
 export { CoapClient, type AbortSignalLike, type RequestInit, type RequestTarget, type LayeredMessage } from './client.js';
 
-export interface EndpointOptions extends Omit<ComposedEndpointOptions, 'router'> {
+export interface EndpointOptions extends Omit<ComposedEndpointOptions, 'router' | 'messaging'> {
   /** Inner Block-wise (RFC 7959), on unless `false`; it sits nearest OSCORE, below `inner`. */
   blockwise?: BlockwiseLayerOptions | false;
   /** Observe (RFC 7641), on unless `false`; above Block-wise and Echo. */
@@ -67,7 +68,7 @@ export class Endpoint extends ComposedEndpoint {
 
   constructor(opts: EndpointOptions) {
     const d = defaultLayers(opts);
-    super({ ...opts, inner: [...d.added, ...(opts.inner ?? [])], router: new Router() });
+    super({ ...opts, messaging: Messaging, inner: [...d.added, ...(opts.inner ?? [])], router: new Router() });
     this.blockwise = d.blockwise;
     this.echo = d.echo;
     this.client = new CoapClient(this);

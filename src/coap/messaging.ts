@@ -1,89 +1,21 @@
 /**
- * CoAP messaging layer (RFC 7252 §4): message IDs, CON retransmission with exponential back-off
- * (§4.2, §4.8), ACK/RST, piggybacked and separate responses (§5.2), empty-message ping (§4.3),
- * message deduplication within EXCHANGE_LIFETIME / NON_LIFETIME (§4.5) in a bounded cache, token
- * matching (§5.3.2) and NSTART (§4.7). Every timer goes through the Clock port, every random
- * number through the RandomSource port.
+ * CoAP messaging for a client and server (RFC 7252 §4): ServerMessaging (server-messaging.ts:
+ * message IDs, retransmission §4.2/§4.8, ACK/RST, §5.2 responses, deduplication §4.5) plus the
+ * requests of our own — token matching (§5.3.2), piggybacked and separate responses to them
+ * (§5.2), NSTART (§4.7) and the empty-message ping (§4.3).
  *
- * It is the bottom of the layer stack (exchange.ts): it hands each new request up as a
- * ServerExchange and carries each OutgoingRequest down as a ClientTransport.
- * Deliberately not here: congestion control beyond NSTART, PROBING_RATE, multicast.
+ * It carries each OutgoingRequest of the layer stack (exchange.ts) down as a ClientTransport.
  */
-import type { Clock, DatagramPort, RandomSource, TimerHandle } from '../ports.js';
 import type { Message } from './message.js';
-import { MessageType, isRequestCode, isResponseCode } from './numbers.js';
-import { decodeMessage, encodeMessage, firstUnknownCriticalOption, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './codec.js';
-import { MessageFormatError, ResetError, TimeoutError, CancelledError } from '../errors.js';
+import { MessageType } from './numbers.js';
+import { encodeMessage, firstUnknownCriticalOption } from './codec.js';
+import { ResetError, TimeoutError, CancelledError } from '../errors.js';
 import { toHex } from '../bytes.js';
-import type { ClientTransport, OutgoingRequest, Peer, RequestHandle, ResponseSink, ServerExchange, ServerHandler } from './exchange.js';
+import type { OutgoingRequest, Peer, RequestHandle, ResponseSink } from './exchange.js';
 import { peerKey } from './exchange.js';
+import { ServerMessaging, emptyMessage } from './server-messaging.js';
 
-/** RFC 7252 §4.8 transmission parameters, plus our local limits. Times in ms. */
-export interface TransmissionParameters {
-  ackTimeout: number;
-  ackRandomFactor: number;
-  maxRetransmit: number;
-  nstart: number;
-  /** §4.8.2 MAX_LATENCY: used for EXCHANGE_LIFETIME and NON_LIFETIME. */
-  maxLatency: number;
-  /** A server answers a CON with an empty ACK when its handler has not responded by then (§5.2.2). */
-  emptyAckDelay: number;
-  /** Bound on the deduplication cache (§4.5); the oldest entries go first when full. */
-  dedupCacheSize: number;
-  /** Bound on client requests waiting for NSTART or in flight. */
-  maxOpenRequests: number;
-  /** Token length for new requests (0..8, §5.3.1). */
-  tokenLength: number;
-  decodeLimits: DecodeLimits;
-}
-
-export const DEFAULT_PARAMETERS: TransmissionParameters = {
-  ackTimeout: 2000,
-  ackRandomFactor: 1.5,
-  maxRetransmit: 4,
-  nstart: 1,
-  maxLatency: 100000,
-  emptyAckDelay: 1000,
-  dedupCacheSize: 512,
-  maxOpenRequests: 256,
-  tokenLength: 8,
-  decodeLimits: DEFAULT_DECODE_LIMITS,
-};
-
-/** §4.8.2 derived times. */
-export function derivedTimes(p: TransmissionParameters) {
-  const maxTransmitSpan = p.ackTimeout * (2 ** p.maxRetransmit - 1) * p.ackRandomFactor;
-  const maxTransmitWait = p.ackTimeout * (2 ** (p.maxRetransmit + 1) - 1) * p.ackRandomFactor;
-  const processingDelay = p.ackTimeout;
-  return {
-    maxTransmitSpan,
-    maxTransmitWait,
-    exchangeLifetime: maxTransmitSpan + 2 * p.maxLatency + processingDelay,
-    nonLifetime: maxTransmitSpan + p.maxLatency,
-  };
-}
-
-export interface MessagingStats {
-  received: number;
-  malformed: number;
-  retransmissions: number;
-  duplicates: number;
-  resetsSent: number;
-  dedupEvictions: number;
-}
-
-/** A CON we sent and are retransmitting until ACK/RST/give-up. */
-interface Transmission {
-  key: string;
-  peer: Peer;
-  bytes: Uint8Array;
-  attempt: number;
-  timeout: number;
-  timer: TimerHandle;
-  onAck(ack: Message): void;
-  onReset(): void;
-  onTimeout(): void;
-}
+export { ServerMessaging, DEFAULT_PARAMETERS, derivedTimes, type TransmissionParameters, type MessagingStats } from './server-messaging.js';
 
 /** A request of ours waiting for responses, keyed by peer + token. */
 interface ClientExchange {
@@ -97,48 +29,12 @@ interface ClientExchange {
   holdsNstart: boolean;
 }
 
-/** What we remember about a message ID a peer used (§4.5). */
-interface DedupEntry {
-  expires: number;
-  /** Bytes to send again when a duplicate CON arrives (ACK, piggybacked response, RST). */
-  reply?: Uint8Array;
-}
-
-export class Messaging implements ClientTransport {
-  readonly params: TransmissionParameters;
-  readonly stats: MessagingStats = { received: 0, malformed: 0, retransmissions: 0, duplicates: 0, resetsSent: 0, dedupEvictions: 0 };
-  /** Where new (non-duplicate) requests go. */
-  onRequest: ServerHandler = (ex) => ex.respond({ type: MessageType.ACK, code: 0xa1, messageId: 0, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) });
-
-  private nextMid: number;
-  private readonly transmissions = new Map<string, Transmission>();
+export class Messaging extends ServerMessaging {
   private readonly exchanges = new Map<string, ClientExchange>();
   private readonly queues = new Map<string, ClientExchange[]>();
   private readonly inFlight = new Map<string, number>();
-  private readonly dedup = new Map<string, DedupEntry>();
-  private readonly times: ReturnType<typeof derivedTimes>;
-  private closed = false;
-  /** Scratch for randomFloat (one draw per CON sent): no allocation per transmission. */
-  private readonly jitterBytes = new Uint8Array(4);
 
-  constructor(
-    private readonly port: DatagramPort,
-    private readonly clock: Clock,
-    private readonly random: RandomSource,
-    params: Partial<TransmissionParameters> = {},
-  ) {
-    this.params = { ...DEFAULT_PARAMETERS, ...params };
-    if (this.params.tokenLength < 0 || this.params.tokenLength > 8) throw new RangeError('tokenLength must be 0..8');
-    this.times = derivedTimes(this.params);
-    const r = new Uint8Array(2);
-    random.fill(r);
-    this.nextMid = (r[0] << 8) | r[1];
-    port.onReceive((data, address, p) => this.receive(data, { address, port: p }));
-  }
-
-  // ---------------------------------------------------------------- client side
-
-  send(request: OutgoingRequest, sink: ResponseSink): RequestHandle {
+  override send(request: OutgoingRequest, sink: ResponseSink): RequestHandle {
     if (this.closed) {
       sink.error(new CancelledError('endpoint closed'));
       return { close() {} };
@@ -185,11 +81,9 @@ export class Messaging implements ClientTransport {
   }
 
   /** Stop every timer, fail open requests with CancelledError, release the port. */
-  close(): void {
+  override close(): void {
     if (this.closed) return;
-    this.closed = true;
-    for (const t of this.transmissions.values()) this.clock.clearTimer(t.timer);
-    this.transmissions.clear();
+    super.close();
     const open = [...this.exchanges.values()];
     this.exchanges.clear();
     this.queues.clear();
@@ -197,7 +91,6 @@ export class Messaging implements ClientTransport {
       ex.state = 'closed';
       ex.sink.error(new CancelledError('endpoint closed'));
     }
-    this.port.close();
   }
 
   private transmitRequest(ex: ClientExchange): void {
@@ -276,133 +169,7 @@ export class Messaging implements ClientTransport {
     }
   }
 
-  // ---------------------------------------------------------------- retransmission (§4.2)
-
-  private startTransmission(peer: Peer, mid: number, bytes: Uint8Array, cb: Pick<Transmission, 'onAck' | 'onReset' | 'onTimeout'>): void {
-    const key = peerKey(peer) + '#' + mid;
-    const p = this.params;
-    const t: Transmission = {
-      key,
-      peer,
-      bytes,
-      attempt: 0,
-      // Initial timeout: uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR].
-      timeout: p.ackTimeout * (1 + this.randomFloat() * (p.ackRandomFactor - 1)),
-      timer: undefined,
-      ...cb,
-    };
-    this.transmissions.set(key, t);
-    this.port.send(bytes, peer.address, peer.port);
-    t.timer = this.clock.setTimer(t.timeout, () => this.retransmit(t));
-  }
-
-  private retransmit(t: Transmission): void {
-    if (this.transmissions.get(t.key) !== t) return;
-    if (t.attempt >= this.params.maxRetransmit) {
-      this.transmissions.delete(t.key);
-      t.onTimeout();
-      return;
-    }
-    t.attempt++;
-    t.timeout *= 2;
-    this.stats.retransmissions++;
-    this.port.send(t.bytes, t.peer.address, t.peer.port);
-    t.timer = this.clock.setTimer(t.timeout, () => this.retransmit(t));
-  }
-
-  /** Send a message of ours as CON (retransmitted) or NON; resolves when ACKed (CON) or sent (NON). */
-  private sendOwn(peer: Peer, m: Message, confirmable: boolean): Promise<void> {
-    const mid = this.allocateMid();
-    let bytes: Uint8Array;
-    try {
-      bytes = encodeMessage({ ...m, type: confirmable ? MessageType.CON : MessageType.NON, messageId: mid });
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (!confirmable) {
-      this.port.send(bytes, peer.address, peer.port);
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      this.startTransmission(peer, mid, bytes, {
-        onAck: () => resolve(),
-        onReset: () => reject(new ResetError('message rejected with RST')),
-        onTimeout: () => reject(new TimeoutError('message never acknowledged')),
-      });
-    });
-  }
-
-  // ---------------------------------------------------------------- receive path
-
-  private receive(data: Uint8Array, peer: Peer): void {
-    if (this.closed) return;
-    this.stats.received++;
-    let m: Message;
-    try {
-      m = decodeMessage(data, this.params.decodeLimits);
-    } catch (e) {
-      if (!(e instanceof MessageFormatError)) throw e;
-      this.stats.malformed++;
-      // §4.2: a CON we cannot process is rejected with RST (when we can read its message ID);
-      // a malformed NON/ACK/RST is silently ignored (§4.3, §4.2).
-      if (data.length >= 4 && data[0] >> 6 === 1 && ((data[0] >> 4) & 3) === MessageType.CON) this.sendReset(peer, (data[2] << 8) | data[3]);
-      return;
-    }
-    switch (m.type) {
-      case MessageType.ACK:
-        if (m.code === 0 || isResponseCode(m.code)) this.receiveAckOrReset(m, peer);
-        return;
-      case MessageType.RST:
-        if (m.code === 0) this.receiveAckOrReset(m, peer);
-        return;
-      default:
-        if (m.code === 0) {
-          // §4.3: an empty CON is a ping, answered with RST; an empty NON is ignored.
-          if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
-        } else if (isRequestCode(m.code)) this.receiveRequest(m, peer);
-        else if (isResponseCode(m.code)) this.receiveResponse(m, peer);
-        else if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
-    }
-  }
-
-  private receiveAckOrReset(m: Message, peer: Peer): void {
-    const t = this.transmissions.get(peerKey(peer) + '#' + m.messageId);
-    if (!t) return; // late or duplicate ACK/RST
-    if (m.type === MessageType.ACK && m.code !== 0 && firstUnknownCriticalOption(m) !== undefined) return; // §5.4.1: reject = ignore an ACK
-    this.clock.clearTimer(t.timer);
-    this.transmissions.delete(t.key);
-    if (m.type === MessageType.RST) t.onReset();
-    else t.onAck(m);
-  }
-
-  /**
-   * Records `m`'s message ID and returns the new entry (the caller stores the reply in it), or
-   * returns undefined when `m` is a duplicate — answered again from the cache here.
-   */
-  private recordNew(m: Message, peer: Peer): DedupEntry | undefined {
-    const key = peerKey(peer) + '#' + m.messageId;
-    const now = this.clock.now();
-    const old = this.dedup.get(key);
-    if (old && old.expires > now) {
-      this.stats.duplicates++;
-      if (m.type === MessageType.CON && old.reply) this.port.send(old.reply, peer.address, peer.port);
-      return undefined;
-    }
-    if (old) this.dedup.delete(key);
-    // Oldest first (a Map keeps insertion order): drop expired entries, then the oldest while full.
-    for (const [k, e] of this.dedup) {
-      const expired = e.expires <= now;
-      if (!expired && this.dedup.size < this.params.dedupCacheSize) break;
-      if (!expired) this.stats.dedupEvictions++;
-      this.dedup.delete(k);
-    }
-    const lifetime = m.type === MessageType.CON ? this.times.exchangeLifetime : this.times.nonLifetime;
-    const entry: DedupEntry = { expires: now + lifetime };
-    this.dedup.set(key, entry);
-    return entry;
-  }
-
-  private receiveResponse(m: Message, peer: Peer): void {
+  protected override receiveResponse(m: Message, peer: Peer): void {
     const entry = this.recordNew(m, peer);
     if (!entry) return;
     const ex = this.exchanges.get(peerKey(peer) + '|' + toHex(m.token));
@@ -425,79 +192,6 @@ export class Messaging implements ClientTransport {
     }
     this.deliver(ex, m);
   }
-
-  private receiveRequest(m: Message, peer: Peer): void {
-    const entry = this.recordNew(m, peer);
-    if (!entry) return;
-    const confirmable = m.type === MessageType.CON;
-    let responded = false;
-    let ackSent = false;
-    let ackTimer: TimerHandle | undefined;
-    const exchange: ServerExchange = {
-      request: m,
-      peer,
-      respond: (r) => {
-        if (responded || this.closed) return;
-        responded = true;
-        if (ackTimer !== undefined) this.clock.clearTimer(ackTimer);
-        const base = { code: r.code, token: m.token, options: r.options, payload: r.payload };
-        if (confirmable && !ackSent) {
-          // §5.2.1 piggybacked response; kept so a duplicate CON gets it again.
-          let bytes: Uint8Array;
-          try {
-            bytes = encodeMessage({ ...base, type: MessageType.ACK, messageId: m.messageId });
-          } catch {
-            bytes = encodeMessage({ ...base, options: [], payload: new Uint8Array(0), code: 0xa0, type: MessageType.ACK, messageId: m.messageId });
-          }
-          entry.reply = bytes;
-          this.port.send(bytes, peer.address, peer.port);
-        } else {
-          // §5.2.2 separate response (CON, retransmitted) or the answer to a NON request (§5.2.3).
-          this.sendOwn(peer, { ...base, type: MessageType.CON, messageId: 0 }, confirmable).catch(() => {});
-        }
-      },
-      notify: (r, con) => this.sendOwn(peer, { type: MessageType.CON, messageId: 0, code: r.code, token: m.token, options: r.options, payload: r.payload }, con),
-    };
-    try {
-      this.onRequest(exchange);
-    } finally {
-      // §5.2.2: an empty ACK when the handler has not answered within emptyAckDelay. Armed after
-      // the handler returns, so the usual synchronous answer (piggybacked) costs no timer at all;
-      // the delay still counts from the request's arrival (no time passes while we run).
-      if (confirmable && !responded && !this.closed) {
-        ackTimer = this.clock.setTimer(this.params.emptyAckDelay, () => {
-          ackTimer = undefined;
-          if (responded || this.closed) return;
-          ackSent = true;
-          entry.reply = emptyMessage(MessageType.ACK, m.messageId);
-          this.port.send(entry.reply, peer.address, peer.port);
-        });
-      }
-    }
-  }
-
-  private sendReset(peer: Peer, mid: number): Uint8Array {
-    const bytes = emptyMessage(MessageType.RST, mid);
-    this.stats.resetsSent++;
-    this.port.send(bytes, peer.address, peer.port);
-    return bytes;
-  }
-
-  private allocateMid(): number {
-    const mid = this.nextMid;
-    this.nextMid = (this.nextMid + 1) & 0xffff;
-    return mid;
-  }
-
-  private randomFloat(): number {
-    const b = this.jitterBytes;
-    this.random.fill(b);
-    return (((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3]) / 4294967296;
-  }
-}
-
-function emptyMessage(type: MessageType, mid: number): Uint8Array {
-  return new Uint8Array([0x40 | (type << 4), 0, mid >> 8, mid & 0xff]);
 }
 
 function equalToken(a: Uint8Array, b: Uint8Array): boolean {

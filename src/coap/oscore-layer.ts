@@ -24,7 +24,7 @@ import { Option } from './option-registry.js';
 import { encodeUint, toHex, utf8Encode } from '../bytes.js';
 import { BadOptionError, NotAProtectedMessage, ReplayErrorWithEcho } from '../errors.js';
 import { firstUnknownCriticalOption } from './codec.js';
-import { EchoIssuer, type EchoIssuerOptions } from './echo.js';
+import { EchoIssuer, type EchoIssuerOptions, type EchoValues } from './echo.js';
 import { protectRequest, protectResponse, type RequestBinding } from '../oscore/protect.js';
 import { unprotectRequest, unprotectResponse, type ContextLookup, type EchoVerifier } from '../oscore/unprotect.js';
 import { oscoreErrorResponse, protectEchoChallenge } from '../oscore/error-response.js';
@@ -49,8 +49,8 @@ export interface OscoreLayerOptions {
   echoRetry?: boolean;
 }
 
-/** An EchoVerifier over coap-ext's EchoIssuer, values bound to the context (kid context ‖ recipient ID). */
-export function echoVerifierFrom(issuer: EchoIssuer): EchoVerifier {
+/** An EchoVerifier over coap-ext's Echo values (EchoIssuer, MacEchoIssuer), bound to the context (kid context ‖ recipient ID). */
+export function echoVerifierFrom(issuer: EchoValues): EchoVerifier {
   const name = (c: SecurityContext) => 'oscore:' + toHex(c.idContext ?? new Uint8Array(0)) + ':' + toHex(c.recipientId);
   return { issue: (c) => issuer.issue(name(c)), verify: (c, echo) => issuer.verify(name(c), echo) };
 }

@@ -118,7 +118,7 @@ export function writeCborHead(out: Uint8Array, offset: number, major: number, n:
     out[offset++] = (n >>> 16) & 0xff;
     out[offset++] = (n >>> 8) & 0xff;
     out[offset++] = n & 0xff;
-  } else throw new RangeError('cbor: head argument too large for a fixed-shape structure');
+  } else throw new RangeError('cbor: head argument too large');
   return offset;
 }
 

@@ -70,7 +70,7 @@ export function checkParams(params: SecurityContextParams): AeadAlgorithm {
   const maxId = alg.nonceLength - 6;
   if (senderId.length > maxId) throw new LoadError('senderId: ' + senderId.length + ' bytes, but ' + alg.name + ' allows at most ' + maxId + ' (nonce length − 6, RFC 8613 §3.3)');
   if (recipientId.length > maxId) throw new LoadError('recipientId: ' + recipientId.length + ' bytes, but ' + alg.name + ' allows at most ' + maxId + ' (nonce length − 6, RFC 8613 §3.3)');
-  if (equalBytes(senderId, recipientId)) throw new LoadError('recipientId: must differ from senderId (equal IDs would reuse nonces, RFC 8613 §3.3)');
+  if (equalBytes(senderId, recipientId)) throw new LoadError('recipientId: must differ from senderId (RFC 8613 §3.3)');
   const w = params.replayWindowSize;
   if (w !== undefined && (!Number.isInteger(w) || w < 1 || w > MAX_REPLAY_WINDOW_SIZE)) throw new LoadError('replayWindowSize: must be an integer 1..' + MAX_REPLAY_WINDOW_SIZE + ', got ' + String(w));
   return alg;

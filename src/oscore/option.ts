@@ -71,7 +71,7 @@ export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
   if (value.length === 0) return { partialIv: undefined, kidContext: undefined, kid: undefined };
   const flags = value[0];
   if (flags & RESERVED) throw new DecodeError('OSCORE option: reserved flag bits set (0x' + flags.toString(16) + ')');
-  if (flags === 0) throw new DecodeError('OSCORE option: all-zero flags must be sent as an empty value');
+  if (flags === 0) throw new DecodeError('OSCORE option: all-zero flags not empty');
   const n = flags & 7;
   if (n > MAX_PIV_LENGTH) throw new DecodeError('OSCORE option: reserved Partial IV length ' + n);
   let o = 1;

@@ -45,7 +45,7 @@ export class ReplayWindow {
 
   /** Throws ReplayError when `seq` was received before or is too old to tell. Changes nothing. */
   check(seq: number): void {
-    if (this.unknown) throw new ReplayError('Replay window not initialised after reboot (freshness unknown)');
+    if (this.unknown) throw new ReplayError('Replay window unknown');
     if (seq > this.highest) return;
     const age = this.highest - seq;
     if (age >= this.size) throw new ReplayError('Partial IV ' + seq + ' is older than the replay window (highest ' + this.highest + ', size ' + this.size + ')');

@@ -40,7 +40,7 @@ export class SenderSequence {
    */
   take(): number {
     const seq = this.nextSeq;
-    if (seq > MAX_SEQUENCE_NUMBER) throw new ContextUnavailable('sender sequence number exhausted (2^40 − 1 used): a new security context is needed');
+    if (seq > MAX_SEQUENCE_NUMBER) throw new ContextUnavailable('sender sequence number exhausted: a new context is needed');
     if (seq >= this.limit) {
       let limit: number;
       try {

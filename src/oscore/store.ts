@@ -70,7 +70,7 @@ export class MemoryContextStore implements ContextStore {
 
   load(): { nextSeq: number; window: ReplayState } {
     // A second live context on one store would send with the same sequence numbers (nonce reuse).
-    if (this.live) throw new LoadError('memory context store: already loaded by a live security context (close() or crash() it first)');
+    if (this.live) throw new LoadError('memory context store: already loaded by a live context');
     this.live = true;
     this.closed = false;
     return { nextSeq: this.nextSeq, window: copyState(this.window) };

@@ -106,8 +106,8 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
   if (window.isUnknown) {
     // App. B.1.2: authenticated, but a replay cannot be ruled out until an Echo proves freshness.
     const echo = innerOption(inner.options, Option.ECHO);
-    if (!options.echo) throw new ReplayError('replay window unknown after reboot and no Echo verifier configured');
-    if (echo === undefined || !options.echo.verify(context, echo)) throw new ReplayErrorWithEcho<RequestBinding>('Replay window unknown: freshness must be proven with Echo', options.echo.issue(context), binding);
+    if (!options.echo) throw new ReplayError('replay window unknown and no Echo verifier');
+    if (echo === undefined || !options.echo.verify(context, echo)) throw new ReplayErrorWithEcho<RequestBinding>('Replay window unknown: Echo needed', options.echo.issue(context), binding);
     window.initialiseFromFreshRequest(seq);
   } else {
     window.accept(seq);

@@ -162,11 +162,11 @@ function liveSet(log: RecordLog): Set<string> {
 }
 
 function alreadyLive(name: string): LoadError {
-  return new LoadError('stored context ' + name + ' is already open: a security context is using it (close it first; two live copies would reuse nonces)');
+  return new LoadError('stored context ' + name + ' is already open (a second live copy would reuse nonces)');
 }
 
 function retiredLog(name: string): LoadError {
-  return new LoadError('stored context ' + name + ': its record log is retired: another RecordLog over the same flash (a reboot) has written to it; open it on that log');
+  return new LoadError('stored context ' + name + ': its record log is retired; open it on the newer log');
 }
 
 export interface FlashContextStoreOptions {
@@ -205,7 +205,7 @@ export class FlashContextStore implements ContextStore {
     checkWindow(initial.window);
     if (log.has(key)) throw new LoadError('stored context ' + toHex(key) + ' already exists');
     if (log.damageSeen && !options.newKeyMaterial)
-      throw new LoadError('flash damage was found in this partition: stored context ' + toHex(key) + ' may have existed and been lost; create it only with new keys ({ newKeyMaterial: true })');
+      throw new LoadError('flash damage found: stored context ' + toHex(key) + ' may have been lost to flash damage; create it only with new keys ({ newKeyMaterial: true })');
     log.append(key, encodeClosed(initial.nextSeq, initial.window));
     return new FlashContextStore(log, key, options);
   }
@@ -223,7 +223,7 @@ export class FlashContextStore implements ContextStore {
   load(): { nextSeq: number; window: ReplayState } {
     const name = toHex(this.key);
     if (this.state === 'loaded') throw alreadyLive(name);
-    if (this.state !== 'new') throw new LoadError('stored context ' + name + ': this store was closed; open the context again (FlashContextStore.open)');
+    if (this.state !== 'new') throw new LoadError('stored context ' + name + ': store closed; open it again');
     if (this.log.retired) throw retiredLog(name);
     const live = liveSet(this.log);
     if (live.has(name)) throw alreadyLive(name);
@@ -242,7 +242,7 @@ export class FlashContextStore implements ContextStore {
   }
 
   reserve(upTo: number): number {
-    if (this.state !== 'loaded') throw new Error('FlashContextStore.reserve() needs load() first and no close()');
+    if (this.state !== 'loaded') throw new Error('reserve() needs load() first, and no close()');
     checkSeq(upTo, 'reserve(upTo)');
     if (upTo <= this.limit) return this.limit;
     this.writeLimit(Math.min(SEQUENCE_SPACE, Math.max(upTo, this.limit + this.chunks.next())));
@@ -256,7 +256,7 @@ export class FlashContextStore implements ContextStore {
   }
 
   close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
-    if (this.state !== 'loaded') throw new Error('FlashContextStore.close() needs load() first, once');
+    if (this.state !== 'loaded') throw new Error('close() needs load() first, once');
     checkSeq(nextSeq, 'nextSeq');
     checkWindow(window);
     // Going below the loaded value would hand out numbers that may have been used before.
@@ -273,7 +273,7 @@ export class FlashContextStore implements ContextStore {
 
   /** After close(): the exact stored state, to move the context (then destroy() it here). */
   exportState(): StoredContextState {
-    if (this.state !== 'closed') throw new Error('exportState() only after close(): a running context cannot be moved');
+    if (this.state !== 'closed') throw new Error('exportState() only after close()');
     const body = this.log.read(this.key);
     if (!body) throw new LoadError('stored context ' + toHex(this.key) + ' not found');
     const s = decode(body, toHex(this.key));

@@ -222,7 +222,7 @@ export class RecordLog {
     } catch (e) {
       // E.g. the newest sector was destroyed and the one before is full: the damage cannot be
       // recorded before evidence would have to be erased. Refuse the partition rather than guess.
-      if (e instanceof StorageError && threshold >= 0) throw new LoadError('record log: flash damage found but no room to record it durably; erase and re-provision the partition (' + e.message + ')');
+      if (e instanceof StorageError && threshold >= 0) throw new LoadError('record log: no room to record flash damage; erase and re-provision (' + e.message + ')');
       throw e;
     }
     if (this.recovery.damagedRegions > 0 && !this.index.has(DAMAGE_ID)) this.writeRecord(DAMAGE_KEY, FLAG_DAMAGED, new Uint8Array(0));
@@ -270,7 +270,7 @@ export class RecordLog {
   }
 
   private checkLive(): void {
-    if (this.retired) throw new StorageError('record log: another RecordLog opened over this flash (a reboot) has written to it; this instance is retired, its view of the flash is stale');
+    if (this.retired) throw new StorageError('record log retired: a newer RecordLog over this flash (a reboot) has written to it');
   }
 
   /** Before every flash write or erase of this instance: count it, and stay current. */
@@ -308,7 +308,7 @@ export class RecordLog {
     this.checkKey(key);
     const e = this.index.get(toHex(key));
     if (!e || (e.flags & FLAG_DELETED) !== 0) return undefined;
-    if ((e.flags & FLAG_DAMAGED) !== 0) throw new LoadError('record log: the stored state of key ' + toHex(key) + ' may have been lost to flash damage; it cannot be used');
+    if ((e.flags & FLAG_DAMAGED) !== 0) throw new LoadError('record log: the stored state of key ' + toHex(key) + ' may have been lost to flash damage');
     return this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
   }
 
@@ -319,7 +319,7 @@ export class RecordLog {
     // A new key may take the live records past half a sector: refuse it. The other half is room
     // for the records written between rotations and for torn writes during one (power cuts).
     if (!this.has(key) && this.liveBytes() + recordSize(key.length, body.length) > this.blockSize / 2)
-      throw new StorageError('record log full: the live records of a new key would exceed half a ' + this.blockSize + '-byte sector');
+      throw new StorageError('record log full: a new key\'s live records would exceed half a ' + this.blockSize + '-byte sector');
     this.writeRecord(key, 0, body);
   }
 

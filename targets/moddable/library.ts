@@ -25,9 +25,10 @@ export { EchoLayer, type EchoLayerOptions } from '../../src/coap/echo-layer.js';
 export { Response } from '../../src/coap/response.js';
 export { Router, IncomingRequest, type Method, type ResourceHandler, type ResourcePolicy, type ResponseInit } from '../../src/coap/server.js';
 export { parseCoapUri, formatCoapUri, type CoapUri } from '../../src/coap/uri.js';
-export { DEFAULT_PARAMETERS, type TransmissionParameters } from '../../src/coap/messaging.js';
+export { Messaging, ServerMessaging, DEFAULT_PARAMETERS, type TransmissionParameters } from '../../src/coap/messaging.js';
 export { oscoreLayer, oscoreServerLayer, oscoreClientLayer, type OscoreLayerOptions, type OscoreServerLayerOptions, type OscoreClientLayerOptions } from '../../src/coap/oscore-layer.js';
 export { EchoIssuer } from '../../src/coap/echo.js';
+export { MacEchoIssuer } from '../../src/coap/echo-mac.js';
 export type { StackLayer, Peer } from '../../src/coap/exchange.js';
 
 // OSCORE
