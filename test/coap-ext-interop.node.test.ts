@@ -13,7 +13,7 @@ import type { Endpoint } from '../src/coap/endpoint.js';
 import { Code } from '../src/coap/numbers.js';
 import { equalBytes } from '../src/bytes.js';
 import * as coap from 'coap';
-import { COAP_CLIENT, COAP_SERVER, freeUdpPort, run, start, stop, type Proc } from './coap-interop-support.js';
+import { COAP_CLIENT, COAP_SERVER, freeUdpPort, run, start, stop, waitForPing, type Proc } from './coap-interop-support.js';
 
 const missing = !COAP_SERVER || !COAP_CLIENT;
 const skip = missing && !process.env.CI ? 'libcoap3-bin not installed (apt-get install -y libcoap3-bin)' : false;
@@ -34,14 +34,7 @@ describe('coap-ext interop: our client → libcoap coap-server (Block-wise, Obse
     base = 'coap://127.0.0.1:' + port;
     server = start(COAP_SERVER!, ['-A', '127.0.0.1', '-p', String(port), '-d', '10', '-v', '0']);
     ({ endpoint: client } = await openNodeEndpoint({ host: '127.0.0.1', params: { ackTimeout: 300 } }));
-    for (let i = 0; ; i++) {
-      try {
-        await client.ping({ address: '127.0.0.1', port });
-        break;
-      } catch (e) {
-        if (i > 20) throw e;
-      }
-    }
+    await waitForPing(client, port);
   });
   after(async () => {
     client?.close();

@@ -11,7 +11,7 @@ import { Code } from '../src/coap/numbers.js';
 import { Option } from '../src/coap/option-registry.js';
 import { utf8Encode } from '../src/bytes.js';
 import { TimeoutError } from '../src/errors.js';
-import { COAP_CLIENT, COAP_SERVER, freeUdpPort, run, start, stop, type Proc } from './coap-interop-support.js';
+import { COAP_CLIENT, COAP_SERVER, freeUdpPort, run, start, stop, waitForPing, type Proc } from './coap-interop-support.js';
 
 const missing = !COAP_SERVER || !COAP_CLIENT;
 const skip = missing && !process.env.CI ? 'libcoap3-bin not installed (apt-get install -y libcoap3-bin)' : false;
@@ -26,15 +26,7 @@ describe('interop: our client → libcoap coap-server', { skip }, () => {
     base = 'coap://127.0.0.1:' + port;
     server = start(COAP_SERVER, ['-A', '127.0.0.1', '-p', String(port), '-d', '10', '-v', '0']);
     ({ endpoint: client } = await openNodeEndpoint({ host: '127.0.0.1', params: { ackTimeout: 300 } }));
-    // Ready when it answers a ping.
-    for (let i = 0; ; i++) {
-      try {
-        await client.ping({ address: '127.0.0.1', port });
-        break;
-      } catch (e) {
-        if (i > 20) throw e;
-      }
-    }
+    await waitForPing(client, port);
   });
   after(async () => {
     client?.close();

@@ -57,3 +57,15 @@ export async function stop(p: Proc | undefined): Promise<void> {
   await p.exited;
   clearTimeout(t);
 }
+
+/** Wait until a freshly started server answers a CoAP ping (empty CON → RST), up to ~20 tries. */
+export async function waitForPing(client: { ping(peer: { address: string; port: number }): Promise<unknown> }, port: number, address = '127.0.0.1'): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await client.ping({ address, port });
+      return;
+    } catch (e) {
+      if (i > 20) throw e;
+    }
+  }
+}
