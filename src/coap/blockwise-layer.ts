@@ -20,8 +20,8 @@ import { Code } from './numbers.js';
 import { Option } from './option-registry.js';
 import { cloneMessage, getOptions, hasOption, type Message } from './message.js';
 import { MAX_SZX, readBlock, szxToSize, writeBlock } from './block.js';
-import { Block1Reassembly, block1ErrorResponse, sliceBlock2, stripBlockOptions, type Block1Limits } from './blockwise.js';
-import { requestBlockwise, collectBlock2, type SendOne } from './blockwise-client.js';
+import { Block1Reassembly, block1ErrorResponse, type Block1Outcome, sliceBlock2, stripBlockOptions, type Block1Limits } from './blockwise.js';
+import { requestBlockwise, collectBlock2, type BlockwiseClientOptions, type SendOne } from './blockwise-client.js';
 import { RequestTagAllocator } from './request-tag.js';
 import { peerKey, type ClientTransport, type OutgoingRequest, type RequestHandle, type ResponseSink, type ServerExchange, type ServerHandler, type StackLayer } from './exchange.js';
 import { toHex, utf8Decode } from '../bytes.js';
@@ -40,6 +40,8 @@ export interface BlockwiseLayerOptions {
   /** Client: answer a server's preemptive Echo on a small first Block2 block (RFC 9175 §2.3; default true). */
   followEcho?: boolean;
 }
+
+const WHOLE: Block1Outcome = { kind: 'whole' };
 
 interface CachedResponse {
   response: Message;
@@ -60,10 +62,10 @@ export class BlockwiseLayer implements StackLayer {
   readonly name = 'block-wise';
   readonly reassembly: Block1Reassembly;
   readonly requestTags = new RequestTagAllocator();
-  private readonly szx: number;
+  readonly szx: number;
   private readonly cache = new Map<string, CachedResponse>();
 
-  constructor(private readonly clock: Clock, private readonly opts: BlockwiseLayerOptions = {}) {
+  constructor(private readonly clock: Clock, readonly opts: BlockwiseLayerOptions = {}) {
     this.szx = opts.preferredSzx ?? MAX_SZX;
     szxToSize(this.szx);
     this.reassembly = new Block1Reassembly(clock, { preferredSzx: this.szx, ...opts.block1 });
@@ -73,117 +75,40 @@ export class BlockwiseLayer implements StackLayer {
 
   readonly client = (lower: ClientTransport): ClientTransport => ({
     send: (req: OutgoingRequest, sink: ResponseSink): RequestHandle => {
-      let closed = false;
-      const open = new Set<RequestHandle>();
-      // One token for all requests of an operation (RFC 7959 §2.4 allows either; peers such as
-      // node-coap match Block1 blocks by token). Not for the block fetches of Observe
-      // notifications: the observation still holds its token.
-      let opToken: Uint8Array | undefined;
-      const makeSendOne = (reuseToken: boolean): SendOne => (message) =>
-        new Promise<Message>((resolve, reject) => {
-          if (closed) return reject(new Error('request closed'));
-          let settled = false;
-          let h: RequestHandle | undefined;
-          const done = () => {
-            settled = true;
-            if (h) {
-              open.delete(h);
-              h.close();
-            }
-          };
-          h = lower.send(
-            { ...req, message, token: reuseToken ? opToken : undefined },
-            {
-              response: (m) => {
-                if (settled) return;
-                done();
-                if (reuseToken && opToken === undefined && m.token.length > 0) opToken = m.token.slice();
-                resolve(m);
-              },
-              error: (e) => {
-                if (settled) return;
-                done();
-                reject(e);
-              },
-            },
-          );
-          if (settled) h.close();
-          else open.add(h);
-        });
-      const options = {
-        preferredSzx: this.szx,
-        maxBodyBytes: this.opts.maxResponseBytes,
-        requestTags: this.requestTags,
-        followEcho: this.opts.followEcho,
-        // Names the resource for Request-Tag allocation; only a Block1 upload reads it.
-        get operationKey() {
-          return peerKey(req.peer) + ' ' + getOptions(req.message, Option.URI_PATH).map(utf8Decode).join('/');
-        },
-      };
-      const fail = (e: unknown) => {
-        if (!closed) sink.error(e instanceof Error ? e : new Error(String(e)));
-      };
+      const op = new BlockOperation(lower, req, sink, this);
       if (!hasOption(req.message, Option.OBSERVE) && sentInOneBlock(req.message, this.szx)) {
         // Fast path, the common case: the request goes out as it is and a response without more
         // Block2 blocks comes back up synchronously — no promise chain per request. Only a
         // response that announces more blocks continues into collectBlock2 (same token, §2.4).
         let answered = false;
-        let h: RequestHandle | undefined;
-        h = lower.send(req, {
+        op.whole = lower.send(req, {
           response: (m) => {
-            if (closed || answered) return;
+            if (op.closed || answered) return;
             answered = true;
-            h?.close();
+            op.whole?.close();
             const b2 = readBlock(m, Option.BLOCK2);
             if (!b2 || !b2.more) return sink.response(m);
-            if (m.token.length > 0) opToken = m.token.slice();
-            collectBlock2(req.message, m, makeSendOne(true), options).then((whole) => {
-              if (!closed) sink.response(whole);
-            }, fail);
+            if (m.token.length > 0) op.opToken = m.token.slice();
+            op.deliver(collectBlock2(req.message, m, op.sendOne(true), op.options()));
           },
           error: (e) => {
             answered = true;
-            fail(e);
+            op.fail(e);
           },
         });
-        if (answered) h.close(); // answered synchronously, before `h` was assigned
-        return {
-          close: () => {
-            closed = true;
-            h?.close();
-            for (const x of open) x.close();
-            open.clear();
-          },
-        };
+        if (answered) op.whole.close(); // answered synchronously, before `op.whole` was assigned
+        return op;
       }
       if (hasOption(req.message, Option.OBSERVE)) {
         // Observe: the lower exchange stays open for notifications; each is completed on its own.
-        const h = lower.send(req, {
-          response: (m) => {
-            collectBlock2(req.message, m, makeSendOne(false), options).then((whole) => {
-              if (!closed) sink.response(whole);
-            }, fail);
-          },
-          error: fail,
+        op.whole = lower.send(req, {
+          response: (m) => op.deliver(collectBlock2(req.message, m, op.sendOne(false), op.options())),
+          error: (e) => op.fail(e),
         });
-        return {
-          close: () => {
-            closed = true;
-            h.close();
-            for (const x of open) x.close();
-          },
-        };
+        return op;
       }
-      requestBlockwise(req.message, makeSendOne(true), options).then((m) => {
-        if (!closed) sink.response(m);
-      }, fail);
-      return {
-        close: () => {
-          closed = true;
-          for (const x of open) x.close();
-          open.clear();
-        },
-      };
+      op.deliver(requestBlockwise(req.message, op.sendOne(true), op.options()));
+      return op;
     },
   });
 
@@ -191,7 +116,8 @@ export class BlockwiseLayer implements StackLayer {
 
   readonly server = (inner: ServerHandler): ServerHandler => (ex: ServerExchange) => {
     const req = ex.request;
-    const who = peerKey(ex.peer) + (ex.oscore ? ' kid:' + toHex(ex.oscore.recipientId) + ':' + toHex(ex.oscore.idContext ?? new Uint8Array(0)) : '');
+    // Names the client (address, and the OSCORE context when there is one); built only when needed.
+    const who = () => peerKey(ex.peer) + (ex.oscore ? ' kid:' + toHex(ex.oscore.recipientId) + ':' + toHex(ex.oscore.idContext ?? new Uint8Array(0)) : '');
     let asked;
     try {
       asked = readBlock(req, Option.BLOCK2);
@@ -200,12 +126,13 @@ export class BlockwiseLayer implements StackLayer {
       throw e;
     }
     // Names the response cache entry; built only when a large non-GET response is cached or looked up.
-    const cacheKey = () => who + ' ' + req.code + ' ' + getOptions(req, Option.URI_PATH).map(utf8Decode).join('/') + '?' + getOptions(req, Option.URI_QUERY).map(utf8Decode).join('&');
+    const cacheKey = () => who() + ' ' + req.code + ' ' + getOptions(req, Option.URI_PATH).map(utf8Decode).join('/') + '?' + getOptions(req, Option.URI_QUERY).map(utf8Decode).join('&');
     if (asked && asked.num > 0 && req.code !== Code.GET && req.code !== Code.FETCH && !hasOption(req, Option.BLOCK1)) {
       const hit = this.cachedResponse(cacheKey());
       if (hit) return this.respondSliced(ex, req, hit);
     }
-    const outcome = this.reassembly.receive(who, req);
+    // Without Block1 there is nothing to reassemble (receive() would answer 'whole' at once).
+    const outcome: Block1Outcome = hasOption(req, Option.BLOCK1) ? this.reassembly.receive(who(), req) : WHOLE;
     if (outcome.kind === 'error') return ex.respond(block1ErrorResponse(outcome, req));
     if (outcome.kind === 'continue') {
       const r: Message = { type: req.type, code: Code.CONTINUE, messageId: 0, token: req.token, options: [], payload: new Uint8Array(0) };
@@ -292,4 +219,94 @@ function stripBlock2(m: Message): Message {
   const r = cloneMessage(m);
   r.options = r.options.filter((o) => o.number !== Option.BLOCK2);
   return r;
+}
+
+/**
+ * One logical request of the client side: the lower exchanges it has open, the token its block
+ * requests share, and whether the caller closed it. Its `close()` is the handle the caller gets.
+ * Built once per request; the block machinery (a SendOne, the options) only when blocks are needed.
+ */
+class BlockOperation implements RequestHandle {
+  closed = false;
+  /** The lower exchange of the first (or only) request: fast path and Observe. */
+  whole?: RequestHandle;
+  /**
+   * One token for all requests of an operation (RFC 7959 §2.4 allows either; peers such as
+   * node-coap match Block1 blocks by token). Not for the block fetches of Observe
+   * notifications: the observation still holds its token.
+   */
+  opToken?: Uint8Array;
+  /** Lower exchanges of block requests still waiting for their response. */
+  private open?: Set<RequestHandle>;
+
+  constructor(private readonly lower: ClientTransport, private readonly req: OutgoingRequest, private readonly sink: ResponseSink, private readonly layer: { readonly szx: number; readonly requestTags: RequestTagAllocator; readonly opts: BlockwiseLayerOptions }) {}
+
+  /** One request/response exchange below, as requestBlockwise()/collectBlock2() need it. */
+  sendOne(reuseToken: boolean): SendOne {
+    return (message) =>
+      new Promise<Message>((resolve, reject) => {
+        if (this.closed) return reject(new Error('request closed'));
+        let settled = false;
+        let h: RequestHandle | undefined;
+        const done = () => {
+          settled = true;
+          if (h) {
+            this.open?.delete(h);
+            h.close();
+          }
+        };
+        h = this.lower.send(
+          { ...this.req, message, token: reuseToken ? this.opToken : undefined },
+          {
+            response: (m) => {
+              if (settled) return;
+              done();
+              if (reuseToken && this.opToken === undefined && m.token.length > 0) this.opToken = m.token.slice();
+              resolve(m);
+            },
+            error: (e) => {
+              if (settled) return;
+              done();
+              reject(e);
+            },
+          },
+        );
+        if (settled) h.close();
+        else (this.open ??= new Set()).add(h);
+      });
+  }
+
+  options(): BlockwiseClientOptions {
+    const req = this.req, o = this.layer.opts;
+    return {
+      preferredSzx: this.layer.szx,
+      maxBodyBytes: o.maxResponseBytes,
+      requestTags: this.layer.requestTags,
+      followEcho: o.followEcho,
+      // Names the resource for Request-Tag allocation; only a Block1 upload reads it.
+      get operationKey() {
+        return peerKey(req.peer) + ' ' + getOptions(req.message, Option.URI_PATH).map(utf8Decode).join('/');
+      },
+    };
+  }
+
+  /** Hand the completed response up, unless the caller closed the request meanwhile. */
+  deliver(whole: Promise<Message>): void {
+    whole.then((m) => {
+      if (!this.closed) this.sink.response(m);
+    }, (e) => this.fail(e));
+  }
+
+  fail(e: unknown): void {
+    if (!this.closed) this.sink.error(e instanceof Error ? e : new Error(String(e)));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.whole?.close();
+    if (this.open) {
+      for (const x of this.open) x.close();
+      this.open.clear();
+    }
+  }
 }

@@ -21,6 +21,8 @@ export { ServerMessaging, DEFAULT_PARAMETERS, derivedTimes, type TransmissionPar
 interface ClientExchange {
   key: string;
   peer: Peer;
+  /** peerKey(peer), computed once. */
+  pk: string;
   token: Uint8Array;
   request: OutgoingRequest;
   sink: ResponseSink;
@@ -43,11 +45,12 @@ export class Messaging extends ServerMessaging {
       sink.error(new Error('too many open requests (limit ' + this.params.maxOpenRequests + ')'));
       return { close() {} };
     }
+    const pk = peerKey(request.peer);
     let token: Uint8Array;
     let key: string;
     if (request.token) {
       token = request.token;
-      key = peerKey(request.peer) + '|' + toHex(token);
+      key = pk + '|' + toHex(token);
       if (token.length > 8 || this.exchanges.has(key)) {
         sink.error(new Error('token in use or longer than 8 bytes'));
         return { close() {} };
@@ -56,12 +59,11 @@ export class Messaging extends ServerMessaging {
       do {
         token = new Uint8Array(this.params.tokenLength);
         this.random.fill(token);
-        key = peerKey(request.peer) + '|' + toHex(token);
+        key = pk + '|' + toHex(token);
       } while (this.exchanges.has(key));
     }
-    const ex: ClientExchange = { key, peer: request.peer, token, request, sink, mid: -1, state: 'queued', holdsNstart: false };
+    const ex: ClientExchange = { key, peer: request.peer, pk, token, request, sink, mid: -1, state: 'queued', holdsNstart: false };
     this.exchanges.set(key, ex);
-    const pk = peerKey(request.peer);
     if ((this.inFlight.get(pk) ?? 0) < this.params.nstart) this.transmitRequest(ex);
     else {
       let q = this.queues.get(pk);
@@ -94,7 +96,7 @@ export class Messaging extends ServerMessaging {
   }
 
   private transmitRequest(ex: ClientExchange): void {
-    const pk = peerKey(ex.peer);
+    const pk = ex.pk;
     this.inFlight.set(pk, (this.inFlight.get(pk) ?? 0) + 1);
     ex.holdsNstart = true;
     ex.state = 'sent';
@@ -140,12 +142,12 @@ export class Messaging extends ServerMessaging {
     ex.state = 'closed';
     if (this.exchanges.get(ex.key) === ex) this.exchanges.delete(ex.key);
     if (wasQueued) {
-      const q = this.queues.get(peerKey(ex.peer));
+      const q = this.queues.get(ex.pk);
       if (q) q.splice(q.indexOf(ex), 1);
       return;
     }
     if (ex.request.confirmable && ex.mid >= 0) {
-      const t = this.transmissions.get(peerKey(ex.peer) + '#' + ex.mid);
+      const t = this.transmissions.get(ex.pk + '#' + ex.mid);
       if (t) {
         this.clock.clearTimer(t.timer);
         this.transmissions.delete(t.key);
@@ -157,7 +159,7 @@ export class Messaging extends ServerMessaging {
   private releaseNstart(ex: ClientExchange): void {
     if (!ex.holdsNstart) return;
     ex.holdsNstart = false;
-    const pk = peerKey(ex.peer);
+    const pk = ex.pk;
     const n = (this.inFlight.get(pk) ?? 1) - 1;
     if (n > 0) this.inFlight.set(pk, n);
     else this.inFlight.delete(pk);

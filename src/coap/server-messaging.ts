@@ -152,7 +152,9 @@ export class ServerMessaging implements ClientTransport {
       // Initial timeout: uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR].
       timeout: p.ackTimeout * (1 + this.randomFloat() * (p.ackRandomFactor - 1)),
       timer: undefined,
-      ...cb,
+      onAck: cb.onAck,
+      onReset: cb.onReset,
+      onTimeout: cb.onTimeout,
     };
     this.transmissions.set(key, t);
     this.port.send(bytes, peer.address, peer.port);
@@ -285,20 +287,19 @@ export class ServerMessaging implements ClientTransport {
         if (responded || this.closed) return;
         responded = true;
         if (ackTimer !== undefined) this.clock.clearTimer(ackTimer);
-        const base = { code: r.code, token: m.token, options: r.options, payload: r.payload };
         if (confirmable && !ackSent) {
           // §5.2.1 piggybacked response; kept so a duplicate CON gets it again.
           let bytes: Uint8Array;
           try {
-            bytes = encodeMessage({ ...base, type: MessageType.ACK, messageId: m.messageId });
+            bytes = encodeMessage({ type: MessageType.ACK, code: r.code, messageId: m.messageId, token: m.token, options: r.options, payload: r.payload });
           } catch {
-            bytes = encodeMessage({ ...base, options: [], payload: new Uint8Array(0), code: 0xa0, type: MessageType.ACK, messageId: m.messageId });
+            bytes = encodeMessage({ type: MessageType.ACK, code: 0xa0, messageId: m.messageId, token: m.token, options: [], payload: new Uint8Array(0) });
           }
           entry.reply = bytes;
           this.port.send(bytes, peer.address, peer.port);
         } else {
           // §5.2.2 separate response (CON, retransmitted) or the answer to a NON request (§5.2.3).
-          this.sendOwn(peer, { ...base, type: MessageType.CON, messageId: 0 }, confirmable).catch(() => {});
+          this.sendOwn(peer, { type: MessageType.CON, code: r.code, messageId: 0, token: m.token, options: r.options, payload: r.payload }, confirmable).catch(() => {});
         }
       },
       notify: (r, con) => this.sendOwn(peer, { type: MessageType.CON, messageId: 0, code: r.code, token: m.token, options: r.options, payload: r.payload }, con),

@@ -3,7 +3,8 @@
  * Datagrams to IPv4 addresses leave through the udp4 socket, to IPv6 through udp6, so a peer's
  * address reads back exactly as it was written (no "::ffff:" mapped forms to confuse token matching).
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import type { DatagramPort } from '../../src/ports.js';
 
@@ -32,12 +33,12 @@ export class UdpPort implements DatagramPort {
     let v6: Socket | undefined;
     let port = opts.port ?? 0;
     if (family === 0 || family === 4) {
-      v4 = await bind(createSocket({ type: 'udp4' }), opts.host ?? '0.0.0.0', port);
+      v4 = await bind(createSocket({ type: 'udp4', lookup: literalFirstLookup }), opts.host ?? '0.0.0.0', port);
       port = v4.address().port;
     }
     if (family === 0 || family === 6) {
       try {
-        v6 = await bind(createSocket({ type: 'udp6', ipv6Only: true }), opts.host ?? '::', port);
+        v6 = await bind(createSocket({ type: 'udp6', ipv6Only: true, lookup: literalFirstLookup }), opts.host ?? '::', port);
         port = v6.address().port;
       } catch (e) {
         if (family === 6) throw e;
@@ -81,6 +82,18 @@ function bind(s: Socket, host: string, port: number): Promise<Socket> {
     });
   });
 }
+
+/**
+ * dgram resolves every destination through `lookup`, even an IP literal, and the default
+ * (dns.lookup) answers a literal one tick later: a closure and a nextTick per datagram. Peers are
+ * almost always literals (read back from received datagrams), so answer those at once; dgram
+ * accepts a synchronous answer (it does the same for connected sockets). Names still go to DNS.
+ */
+const literalFirstLookup: SocketOptions['lookup'] = (host, options, callback) => {
+  const family = isIP(host);
+  if (family !== 0) callback(null, host, family);
+  else dnsLookup(host, options, callback);
+};
 
 function unmapped(a: string): string {
   return a.startsWith('::ffff:') && isIP(a.slice(7)) === 4 ? a.slice(7) : a;
