@@ -42,6 +42,18 @@ describe('OSCORE option (§6.1)', () => {
     const none = decodeOscoreOption(new Uint8Array(0));
     assert.ok(none.partialIv === undefined && none.kid === undefined && none.kidContext === undefined);
   });
+  it('decoded fields are copies: the datagram buffer can be reused without changing a binding', () => {
+    const value = fromHex('19140837cbf3210017a2d3' + '');
+    const withKid = fromHex('0b0102030a0b');
+    const d = decodeOscoreOption(value);
+    const e = decodeOscoreOption(withKid);
+    value.fill(0xee);
+    withKid.fill(0xee);
+    assert.equal(toHex(d.partialIv!), '14');
+    assert.equal(toHex(d.kidContext!), '37cbf3210017a2d3');
+    assert.equal(toHex(e.partialIv!), '010203');
+    assert.equal(toHex(e.kid!), '0a0b');
+  });
   it('rejects reserved bits, n = 6/7, truncation, trailing bytes and an explicit all-zero flag byte', () => {
     for (const bad of ['29', '49', '89', '06000000000000', '07', '0b0102', '10', '1805aa', '0100ff', '00']) assert.throws(() => decodeOscoreOption(fromHex(bad)), DecodeError, bad);
   });

@@ -100,8 +100,10 @@ export function readOptionsAndPayload(
     let delta = b >> 4;
     let len = b & 15;
     if (delta === 15 || len === 15) throw new MessageFormatError('reserved option nibble 15');
-    [delta, offset] = readExtended(delta, bytes, offset, end);
-    [len, offset] = readExtended(len, bytes, offset, end);
+    delta = readExtended(delta, bytes, offset, end);
+    offset += extendedFieldSize(b >> 4);
+    len = readExtended(len, bytes, offset, end);
+    offset += extendedFieldSize(b & 15);
     if (offset + len > end) throw new MessageFormatError('option value runs past end of message');
     number += delta;
     if (number > 0xffff) throw new MessageFormatError('option number above 65535');
@@ -112,16 +114,16 @@ export function readOptionsAndPayload(
   return { options, payload: bytes.subarray(end, end) };
 }
 
-function readExtended(n: number, bytes: Uint8Array, offset: number, end: number): [number, number] {
-  if (n === 13) {
-    if (offset + 1 > end) throw new MessageFormatError('truncated extended option field');
-    return [bytes[offset] + 13, offset + 1];
-  }
-  if (n === 14) {
-    if (offset + 2 > end) throw new MessageFormatError('truncated extended option field');
-    return [((bytes[offset] << 8) | bytes[offset + 1]) + 269, offset + 2];
-  }
-  return [n, offset];
+/** Bytes of extended option field that follow a delta or length nibble (RFC 7252 §3.1). */
+function extendedFieldSize(n: number): number {
+  return n === 13 ? 1 : n === 14 ? 2 : 0;
+}
+
+/** The delta or length a nibble stands for, reading its extended bytes at `offset`. */
+function readExtended(n: number, bytes: Uint8Array, offset: number, end: number): number {
+  if (n < 13) return n;
+  if (offset + extendedFieldSize(n) > end) throw new MessageFormatError('truncated extended option field');
+  return n === 13 ? bytes[offset] + 13 : ((bytes[offset] << 8) | bytes[offset + 1]) + 269;
 }
 
 export function encodeMessage(m: Message): Uint8Array {

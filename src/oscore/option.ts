@@ -19,6 +19,13 @@ const FLAG_K = 0x08;
 const FLAG_H = 0x10;
 const RESERVED = 0xe0;
 const MAX_PIV_LENGTH = 5;
+/** Shared by every empty field and value: nothing can be written to it, and on V8 each new empty array costs ~0.2 µs. */
+const EMPTY = new Uint8Array(0);
+
+/** A copy of value[start..end). */
+function copyOf(value: Uint8Array, start: number, end: number): Uint8Array {
+  return start === end ? EMPTY : value.slice(start, end);
+}
 
 /** §5: the Sender Sequence Number in network byte order without leading zeros; 0 → 0x00. */
 export function encodePartialIv(seq: number): Uint8Array {
@@ -49,7 +56,7 @@ export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
   if (ctx && ctx.length > 255) throw new RangeError('kid context longer than 255 bytes');
   const kid = v.kid;
   const flags = pivLen | (kid ? FLAG_K : 0) | (ctx ? FLAG_H : 0);
-  if (flags === 0) return new Uint8Array(0);
+  if (flags === 0) return EMPTY;
   const out = new Uint8Array(1 + pivLen + (ctx ? 1 + ctx.length : 0) + (kid ? kid.length : 0));
   out[0] = flags;
   let o = 1;
@@ -66,7 +73,11 @@ export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
   return out;
 }
 
-/** Decode an OSCORE option value; fields are subarrays of `value` (no copies). */
+/**
+ * Decode an OSCORE option value. Fields are copies: a request binding keeps kid and Partial IV
+ * after the datagram is gone, and (on V8) copying a few bytes is cheaper than a view of a small
+ * array, which moves that array's storage off the heap.
+ */
 export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
   if (value.length === 0) return { partialIv: undefined, kidContext: undefined, kid: undefined };
   const flags = value[0];
@@ -81,17 +92,17 @@ export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
   let kid: Uint8Array | undefined;
   if (n > 0) {
     if (o + n > value.length) throw new DecodeError('OSCORE option: Partial IV runs past the end');
-    partialIv = value.subarray(o, o + n);
+    partialIv = copyOf(value, o, o + n);
     o += n;
   }
   if (flags & FLAG_H) {
     if (o >= value.length) throw new DecodeError('OSCORE option: kid context length missing');
     const s = value[o++];
     if (o + s > value.length) throw new DecodeError('OSCORE option: kid context runs past the end');
-    kidContext = value.subarray(o, o + s);
+    kidContext = copyOf(value, o, o + s);
     o += s;
   }
-  if (flags & FLAG_K) kid = value.subarray(o);
+  if (flags & FLAG_K) kid = copyOf(value, o, value.length);
   else if (o !== value.length) throw new DecodeError('OSCORE option: ' + (value.length - o) + ' trailing bytes without kid flag');
   return { partialIv, kidContext, kid };
 }

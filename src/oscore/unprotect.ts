@@ -84,16 +84,15 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
   const context = lookup(cose.kid, cose.kidContext);
   if (!context) throw new ContextUnavailable('Security context not found');
   checkCiphertextLength(context, message.payload);
+  // The decoded kid and Partial IV are copies, so the binding may keep them (responses, notifications).
+  const kid = cose.kid;
   const piv = cose.partialIv;
   const seq = partialIvToNumber(piv);
   const window = context.replayWindow;
   if (!window.isUnknown) window.check(seq);
 
-  // Copies: the binding outlives the datagram buffer (responses, notifications).
-  const kid = new Uint8Array(cose.kid);
-  const pivCopy = new Uint8Array(piv);
-  const aad = aeadAad(context.algorithm.id, kid, pivCopy);
-  const nonce = aeadNonce(context.commonIv, context.recipientId, pivCopy);
+  const aad = aeadAad(context.algorithm.id, kid, piv);
+  const nonce = aeadNonce(context.commonIv, context.recipientId, piv);
   const pt = context.recipientKey.open(nonce, aad, message.payload);
   if (pt === null) throw new ProtectionInvalid('Decryption failed');
   const inner = parsePlaintext(pt);
@@ -101,7 +100,7 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
 
   const observe = innerOption(inner.options, Option.OBSERVE);
   const registration = observe !== undefined && partialIvToNumber(observe) === 0;
-  const binding: RequestBinding = { context, kid, piv: pivCopy, seq, nonce, aad, observe: registration, notificationNumber: undefined };
+  const binding: RequestBinding = { context, kid, piv, seq, nonce, aad, observe: registration, notificationNumber: undefined };
 
   if (window.isUnknown) {
     // App. B.1.2: authenticated, but a replay cannot be ruled out until an Echo proves freshness.
