@@ -25,7 +25,7 @@ const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng'
  * for the src/crypto modules of the same shape (checked by targets/moddable/platform-check.ts).
  */
 const MODDABLE_CRYPTO = {
-  [resolve('src/crypto/aes.ts')]: resolve('targets/moddable/crypto-aes.ts'),
+  [resolve('src/crypto/aes-noble.ts')]: resolve('targets/moddable/crypto-aes.ts'),
   [resolve('src/crypto/hkdf.ts')]: resolve('targets/moddable/crypto-hkdf.ts'),
 };
 

@@ -7,44 +7,10 @@
  * saved on XS, where the device uses its native AES anyway). A target with a native AES (Moddable's
  * `crypt.BlockCipher`) swaps the factory with `setAesBlockCipherFactory` before any key is prepared.
  */
-import { unsafe } from '@noble/ciphers/aes.js';
 import type { AesBlockCipher, AesBlockCipherFactory } from '../ports.js';
+import { nobleAesBlockCipherFactory } from './aes-noble.js';
 
-const { expandKeyLE, encrypt } = unsafe;
-
-/** Read four bytes as the little-endian word noble's round function works on (any host endianness). */
-function wordLE(b: Uint8Array, o: number): number {
-  return b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
-}
-
-function putWordLE(b: Uint8Array, o: number, w: number): void {
-  b[o] = w;
-  b[o + 1] = w >>> 8;
-  b[o + 2] = w >>> 16;
-  b[o + 3] = w >>> 24;
-}
-
-/** AES on @noble/ciphers with the key schedule expanded once. */
-class NobleAesBlockCipher implements AesBlockCipher {
-  private readonly xk: Uint32Array;
-  constructor(key: Uint8Array) {
-    this.xk = expandKeyLE(key) as Uint32Array;
-  }
-  encryptBlock(input: Uint8Array, inOff: number, output: Uint8Array, outOff: number): void {
-    const r = encrypt(this.xk, wordLE(input, inOff), wordLE(input, inOff + 4), wordLE(input, inOff + 8), wordLE(input, inOff + 12));
-    putWordLE(output, outOff, r.s0);
-    putWordLE(output, outOff + 4, r.s1);
-    putWordLE(output, outOff + 8, r.s2);
-    putWordLE(output, outOff + 12, r.s3);
-  }
-}
-
-/** noble's AES (its round function returns a small object per block). Accepts 16-, 24- or 32-byte keys. */
-export const nobleAesBlockCipherFactory: AesBlockCipherFactory = (key) => {
-  if (!(key instanceof Uint8Array)) throw new TypeError('AES key: expected Uint8Array');
-  if (key.length !== 16 && key.length !== 24 && key.length !== 32) throw new RangeError('AES key: expected 16, 24 or 32 bytes, got ' + key.length);
-  return new NobleAesBlockCipher(key);
-};
+export { nobleAesBlockCipherFactory };
 
 let factory: AesBlockCipherFactory = nobleAesBlockCipherFactory;
 

@@ -6,7 +6,7 @@
  */
 import type * as Esp32 from './platform-esp32.js';
 import type * as Lin from './platform-lin.js';
-import type * as SrcAes from '../../src/crypto/aes.js';
+import type * as SrcAes from '../../src/crypto/aes-noble.js';
 import type * as DeviceAes from './crypto-aes.js';
 import type * as SrcHkdf from '../../src/crypto/hkdf.js';
 import type * as DeviceHkdf from './crypto-hkdf.js';
