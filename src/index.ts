@@ -1,7 +1,8 @@
 /**
  * oscore-xs, the platform-free core: CoAP (RFC 7252, 7641, 7959, 9175) and OSCORE (RFC 8613) on
  * ports (src/ports.ts). Runs unchanged on XS and Node; targets supply the ports
- * (targets/node/index.ts re-exports all of this plus the Node ports).
+ * (targets/node/index.ts re-exports all of this plus the simulation tools of src/sim and the Node
+ * ports; targets/moddable/library.ts all of this plus the Moddable ports). Nothing here is test-only.
  */
 export * from './errors.js';
 export type { DatagramPort, Clock, TimerHandle, RandomSource, FlashPort, AesBlockCipher, AesBlockCipherFactory } from './ports.js';
@@ -40,8 +41,3 @@ export { setAesBlockCipherFactory } from './crypto/aes.js';
 export { RecordLog } from './persist/record-log.js';
 export { FlashContextStore, doublingChunks, rateBoundedChunks } from './persist/flash-context-store.js';
 
-// Simulation (tests, demos)
-export { VirtualClock } from './sim/virtual-clock.js';
-export { SimNetwork } from './sim/sim-network.js';
-export { NorFlash } from './sim/nor-flash.js';
-export { Prng } from './sim/prng.js';
