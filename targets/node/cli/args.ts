@@ -75,6 +75,17 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   return { positionals, values, help };
 }
 
+/**
+ * parseArgs for a subcommand: with --help/-h it prints the help text to `out` and returns
+ * undefined (the command then exits 0 without doing anything else).
+ */
+export function parseCommandArgs(spec: CommandSpec, argv: string[], out: (text: string) => void): ParsedArgs | undefined {
+  const p = parseArgs(spec, argv);
+  if (!p.help) return p;
+  out(helpText(spec));
+  return undefined;
+}
+
 export function helpText(spec: CommandSpec): string {
   const lines = ['usage: oscore-xs ' + spec.name + (spec.options.length ? ' [options]' : '') + (spec.usage ? ' ' + spec.usage : ''), '', spec.summary, ''];
   if (spec.options.length) {

@@ -19,7 +19,7 @@ import type { RequestInit } from '../../../src/coap/endpoint.js';
 import { CancelledError } from '../../../src/errors.js';
 import { nodeClock } from '../ports.js';
 import { CredentialsFile } from '../credentials.js';
-import { flagOpt, helpText, intOpt, parseArgs, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { flagOpt, intOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { closeContexts, contextsFromDirs, openStack, type OpenContext } from './stack.js';
 import { prettyPayload } from './pretty.js';
@@ -64,7 +64,7 @@ const CODE_NAMES: Record<string, string> = {
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'FETCH', 'PATCH', 'iPATCH'];
 const TEXTUAL = [0, 40, 41, 50];
 
-function formatNumber(p: ReturnType<typeof parseArgs>, name: string): number | undefined {
+function formatNumber(p: ParsedArgs, name: string): number | undefined {
   const v = stringOpt(p, name);
   if (v === undefined) return undefined;
   if (v in MEDIA_TYPES) return MEDIA_TYPES[v];
@@ -117,11 +117,8 @@ function show(m: Message, io: CliIo, verbose: boolean, pretty: boolean): number 
 }
 
 export async function client(argv: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(clientSpec, argv);
-  if (p.help) {
-    io.out(helpText(clientSpec));
-    return 0;
-  }
+  const p = parseCommandArgs(clientSpec, argv, (text) => io.out(text));
+  if (!p) return 0;
   if (p.positionals.length !== 1) throw new UsageError('expected one URI');
   const uri = p.positionals[0];
   let target;

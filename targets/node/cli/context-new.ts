@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { parseContextConfig, CCM_ALGORITHMS, DEFAULT_ALGORITHM } from '../../../src/credentials/context-config.js';
 import { LoadError } from '../../../src/errors.js';
 import { equalBytes, fromHex, toHex } from '../../../src/bytes.js';
-import { flagOpt, helpText, parseArgs, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { flagOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 
 export const contextNewSpec: CommandSpec = {
@@ -35,7 +35,7 @@ export const contextNewSpec: CommandSpec = {
   ].join('\n'),
 };
 
-function idBytes(p: ReturnType<typeof parseArgs>, name: string): Uint8Array {
+function idBytes(p: ParsedArgs, name: string): Uint8Array {
   const v = stringOpt(p, name);
   if (v === undefined) throw new UsageError('--' + name + ' is required');
   if (flagOpt(p, 'ascii')) {
@@ -57,11 +57,8 @@ function checkFree(dir: string): void {
 }
 
 export async function contextNew(argv: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(contextNewSpec, argv);
-  if (p.help) {
-    io.out(helpText(contextNewSpec));
-    return 0;
-  }
+  const p = parseCommandArgs(contextNewSpec, argv, (text) => io.out(text));
+  if (!p) return 0;
   if (p.positionals.length !== 2) throw new UsageError('expected OUTDIR_CLIENT and OUTDIR_SERVER');
   const [clientDir, serverDir] = p.positionals.map((d) => resolve(d));
   if (clientDir === serverDir) throw new UsageError('the two directories must differ');

@@ -10,7 +10,7 @@ import { getOptions } from '../../../src/coap/message.js';
 import { Code } from '../../../src/coap/numbers.js';
 import { errorResponse } from '../../../src/coap/server.js';
 import { toHex, utf8Decode } from '../../../src/bytes.js';
-import { flagOpt, helpText, parseArgs, parseHostPort, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { flagOpt, parseCommandArgs, parseHostPort, stringOpt, UsageError, type CommandSpec } from './args.js';
 import { aborted, type CliIo } from './io.js';
 import { FileTree } from './file-tree.js';
 import { openServerStack } from './stack.js';
@@ -55,11 +55,8 @@ function fileObserveMarker(tree: FileTree, requireOscore: boolean, onFile: (path
 }
 
 export async function fileserver(argv: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(fileserverSpec, argv);
-  if (p.help) {
-    io.out(helpText(fileserverSpec));
-    return 0;
-  }
+  const p = parseCommandArgs(fileserverSpec, argv, (text) => io.out(text));
+  if (!p) return 0;
   if (p.positionals.length !== 1) throw new UsageError('expected one directory');
   const bindOpt = stringOpt(p, 'bind');
   const bind = bindOpt === undefined ? { host: '', port: 5683 } : parseHostPort(bindOpt, 5683);

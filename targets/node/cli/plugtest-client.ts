@@ -21,7 +21,7 @@ import { encodeUint, toHex, utf8Decode } from '../../../src/bytes.js';
 import { OscoreError } from '../../../src/errors.js';
 import { SecurityContext } from '../../../src/oscore/context.js';
 import { MemoryContextStore, type ContextStore } from '../../../src/oscore/store.js';
-import { helpText, intOpt, parseArgs, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { intOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec } from './args.js';
 import type { CliIo } from './io.js';
 import { codeText } from './client.js';
 import { openStack, type Stack } from './stack.js';
@@ -323,11 +323,8 @@ const TESTS: { title: string; run: (env: Env) => Promise<void> }[] = [
 export const PLUGTEST_COUNT = TESTS.length;
 
 export async function plugtestClient(argv: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(plugtestClientSpec, argv);
-  if (p.help) {
-    io.out(helpText(plugtestClientSpec));
-    return 0;
-  }
+  const p = parseCommandArgs(plugtestClientSpec, argv, (text) => io.out(text));
+  if (!p) return 0;
   if (p.positionals.length !== 1) throw new UsageError('expected HOST');
   let host = p.positionals[0];
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);

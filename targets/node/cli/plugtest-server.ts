@@ -31,7 +31,7 @@ import type { ObserveLayer } from '../../../src/coap/observe-layer.js';
 import type { EchoVerifier } from '../../../src/oscore/unprotect.js';
 import { encodeUint, equalBytes, fromHex } from '../../../src/bytes.js';
 import { CoapError } from '../../../src/errors.js';
-import { helpText, intOpt, parseArgs, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { intOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec } from './args.js';
 import { aborted, type CliIo } from './io.js';
 import { openStack, type Stack } from './stack.js';
 import { closePlugtestContext, openPlugtestContext, type PlugtestContext } from './plugtest-contexts.js';
@@ -197,11 +197,8 @@ export async function startPlugtestServer(opts: PlugtestServerOptions): Promise<
 }
 
 export async function plugtestServer(argv: string[], io: CliIo): Promise<number> {
-  const p = parseArgs(plugtestServerSpec, argv);
-  if (p.help) {
-    io.out(helpText(plugtestServerSpec));
-    return 0;
-  }
+  const p = parseCommandArgs(plugtestServerSpec, argv, (text) => io.out(text));
+  if (!p) return 0;
   if (p.positionals.length) throw new UsageError('unexpected argument ' + p.positionals[0]);
   const stateDir = stringOpt(p, 'state');
   if (!stateDir) io.err('note: no --state: contexts in memory; sender sequence numbers restart at 0 on each start (test keys only)\n');
