@@ -19,7 +19,7 @@ import { Option } from './option-registry.js';
 import { cloneMessage, getOption, hasOption, removeOption, setOption, setUintOption, type Message } from './message.js';
 import { MAX_SZX, readBlock, szxToSize, writeBlock } from './block.js';
 import type { RequestTagAllocator } from './request-tag.js';
-import { equalBytes } from '../bytes.js';
+import { equalBytes, joinBytes } from '../bytes.js';
 
 /** One request/response exchange at the layer below (messaging, or OSCORE under inner Block-wise). */
 export type SendOne = (request: Message) => Promise<Message>;
@@ -164,7 +164,7 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
       removeOption(whole, Option.SIZE2);
       // A notification stays a notification even when its body came from a restarted download.
       if (observe !== undefined) setOption(whole, Option.OBSERVE, observe);
-      whole.payload = concat(parts, received);
+      whole.payload = joinBytes(parts);
       return whole;
     }
     if (restarts-- <= 0) throw new BlockwiseError('representation changed during the Block2 transfer');
@@ -193,14 +193,4 @@ function continuationRequest(request: Message): Message {
   removeOption(r, Option.REQUEST_TAG);
   if (isRequestCode(r.code)) r.payload = new Uint8Array(0);
   return r;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

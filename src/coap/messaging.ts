@@ -10,7 +10,7 @@ import type { Message } from './message.js';
 import { MessageType } from './numbers.js';
 import { encodeMessage, firstUnknownCriticalOption } from './codec.js';
 import { ResetError, TimeoutError, CancelledError } from '../errors.js';
-import { toHex } from '../bytes.js';
+import { equalBytes, toHex } from '../bytes.js';
 import type { OutgoingRequest, Peer, RequestHandle, ResponseSink } from './exchange.js';
 import { peerKey } from './exchange.js';
 import { ServerMessaging, emptyMessage } from './server-messaging.js';
@@ -118,7 +118,7 @@ export class Messaging extends ServerMessaging {
         if (ex.state !== 'sent') return;
         this.releaseNstart(ex);
         // §5.2.1: a piggybacked response matches by message ID and token.
-        if (ack.code !== 0 && equalToken(ack.token, ex.token)) this.deliver(ex, ack);
+        if (ack.code !== 0 && equalBytes(ack.token, ex.token)) this.deliver(ex, ack);
       },
       onReset: () => this.failExchange(ex, new ResetError('request rejected with RST')),
       onTimeout: () => this.failExchange(ex, new TimeoutError('no acknowledgement after ' + (this.params.maxRetransmit + 1) + ' transmissions')),
@@ -194,10 +194,4 @@ export class Messaging extends ServerMessaging {
     }
     this.deliver(ex, m);
   }
-}
-
-function equalToken(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -9,6 +9,7 @@
  * naming the file and the key, e.g. "ctx/settings.json: recipient-id_hex: not hex".
  */
 import { LoadError } from '../errors.js';
+import { fromHex } from '../bytes.js';
 
 /** The 8 AES-CCM algorithms (RFC 8152 §10.2): COSE id and nonce length (L=2 → 13 bytes, L=8 → 7 bytes). */
 export const CCM_ALGORITHMS: Readonly<Record<string, { id: number; nonceLength: number }>> = {
@@ -82,9 +83,7 @@ export function parseJsonObject(file: string, text: string): Record<string, unkn
 function strictHex(file: string, key: string, v: unknown): Uint8Array {
   if (typeof v !== 'string') throw new LoadError(file + ': ' + key + ': expected a string of hex digits');
   if (v.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(v)) throw new LoadError(file + ': ' + key + ': not hex');
-  const out = new Uint8Array(v.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(v.substr(2 * i, 2), 16);
-  return out;
+  return fromHex(v);
 }
 
 function strictAscii(file: string, key: string, v: unknown): Uint8Array {
