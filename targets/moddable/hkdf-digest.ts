@@ -5,6 +5,7 @@
  * the exported function has the same signature as src/crypto/hkdf.ts's `hkdfSha256`.
  * Takes the Digest class as an argument so tests can run it without the Moddable runtime.
  */
+import { checkHkdfSha256Args, HKDF_SHA256_MAX_LENGTH } from '../../src/crypto/hkdf-args.js';
 
 /** The part of `crypt`'s Digest used here. */
 export interface Sha256Digest {
@@ -15,7 +16,7 @@ export type Sha256DigestClass = new (type: 'SHA256') => Sha256Digest;
 
 const BLOCK = 64;
 const HASH = 32;
-export const HKDF_SHA256_MAX_LENGTH = 255 * HASH;
+export { HKDF_SHA256_MAX_LENGTH };
 
 function toBuffer(b: Uint8Array): ArrayBuffer {
   return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer) as ArrayBuffer;
@@ -47,12 +48,7 @@ export function makeHkdfSha256(Digest: Sha256DigestClass) {
 
   /** HKDF-SHA256(IKM, salt, info) → `length` bytes; an empty salt is HashLen zeros (RFC 5869 §2.2). */
   return function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-    if (!(ikm instanceof Uint8Array) || !(salt instanceof Uint8Array) || !(info instanceof Uint8Array)) {
-      throw new TypeError('HKDF-SHA256: ikm, salt and info must be Uint8Array');
-    }
-    if (!Number.isInteger(length) || length < 1 || length > HKDF_SHA256_MAX_LENGTH) {
-      throw new RangeError('HKDF-SHA256: length must be 1..' + HKDF_SHA256_MAX_LENGTH + ' bytes, got ' + length);
-    }
+    checkHkdfSha256Args(ikm, salt, info, length);
     const prk = hmac(salt.length ? salt : new Uint8Array(HASH), [ikm]);
     const out = new Uint8Array(length);
     let t: Uint8Array = new Uint8Array(0);
