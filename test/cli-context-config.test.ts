@@ -1,5 +1,5 @@
 // aiocoap context-directory parameters and sequence.json, platform-free (runs on Node and XS).
-// Real inputs: the aiocoap OSCORE guide's example and aiocoap's plugtest contexts (../shared/interop).
+// Real inputs: the aiocoap OSCORE guide's example and aiocoap's plugtest contexts (test/fixtures/interop).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseContextConfig, type ConfigFile } from '../src/credentials/context-config.js';
@@ -15,10 +15,10 @@ import {
 import { ReplayWindow } from '../src/oscore/replay.js';
 import { LoadError } from '../src/errors.js';
 import { toHex } from '../src/bytes.js';
-import clientSettings from '../../shared/interop/aiocoap-seed-example/client1/for-fileserver/settings.json' with { type: 'json' };
-import serverSettings from '../../shared/interop/aiocoap-seed-example/server/from-client1/settings.json' with { type: 'json' };
-import plugDSettings from '../../shared/interop/aiocoap-plugtest-contexts/d/settings.json' with { type: 'json' };
-import plugDSecret from '../../shared/interop/aiocoap-plugtest-contexts/d/secret.json' with { type: 'json' };
+import clientSettings from './fixtures/interop/aiocoap-seed-example/client1/for-fileserver/settings.json' with { type: 'json' };
+import serverSettings from './fixtures/interop/aiocoap-seed-example/server/from-client1/settings.json' with { type: 'json' };
+import plugDSettings from './fixtures/interop/aiocoap-plugtest-contexts/d/settings.json' with { type: 'json' };
+import plugDSecret from './fixtures/interop/aiocoap-plugtest-contexts/d/secret.json' with { type: 'json' };
 
 const S = 'ctx/settings.json';
 const K = 'ctx/secret.json';

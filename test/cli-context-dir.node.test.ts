@@ -1,6 +1,6 @@
 // aiocoap context directories on disk: loading through a credentials file, sequence.json writes
 // (chunked reservations, atomic), the lock against a second process (ours or aiocoap's flock), crash
-// recovery to "unknown", and the bad-directory paths. Works on copies of ../shared/interop in a temp dir.
+// recovery to "unknown", and the bad-directory paths. Works on copies of test/fixtures/interop in a temp dir.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { ReplayWindow } from '../src/oscore/replay.js';
 import { SecurityContext } from '../src/oscore/context.js';
 import { securityContextParams } from '../targets/node/context-dir.js';
 
-const SHARED = join(process.cwd(), '../shared/interop');
+const SHARED = join(process.cwd(), 'test/fixtures/interop');
 let tmp = '';
 before(() => {
   tmp = mkdtempSync(join(tmpdir(), 'oscore-xs-ctxdir-'));

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CredentialsMap, patternMatches } from '../src/credentials/credentials-map.js';
 import { LoadError } from '../src/errors.js';
-import client1 from '../../shared/interop/aiocoap-seed-example/client1.json' with { type: 'json' };
-import server from '../../shared/interop/aiocoap-seed-example/server.json' with { type: 'json' };
+import client1 from './fixtures/interop/aiocoap-seed-example/client1.json' with { type: 'json' };
+import server from './fixtures/interop/aiocoap-seed-example/server.json' with { type: 'json' };
 
 const parse = (v: unknown) => CredentialsMap.parse('creds.json', JSON.stringify(v));
 const fails = (v: unknown, m: RegExp) =>

@@ -19,7 +19,7 @@ import { protectRequest } from '../src/oscore/protect.js';
 import { unprotectRequest, unprotectResponse, contextLookup } from '../src/oscore/unprotect.js';
 import { parseContextConfig } from '../src/credentials/context-config.js';
 import { securityContextParams } from '../targets/node/context-dir.js';
-import capture from '../../shared/interop/aiocoap-seed-fileserver.jsonl';
+import capture from './fixtures/interop/aiocoap-seed-fileserver.jsonl';
 
 let tmp = '';
 before(() => {

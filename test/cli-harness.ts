@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { main } from '../targets/node/cli/main.js';
 import type { CliIo } from '../targets/node/cli/io.js';
 
-export const SHARED = join(process.cwd(), '../shared/interop');
+export const SHARED = join(process.cwd(), 'test/fixtures/interop');
 
 export interface Run {
   code: number;
@@ -68,7 +68,7 @@ export async function start(argv: string[], portPattern = /on 127\.0\.0\.1:(\d+)
   throw new Error('server did not start: ' + stderr + (failure ? String(failure) : ''));
 }
 
-/** A fresh copy of a shared fixture (never write into ../shared). */
+/** A fresh copy of a fixture directory (never write into test/fixtures). */
 export function copyFixture(tmp: string, name: string): string {
   const dst = mkdtempSync(join(tmp, 'fx-'));
   cpSync(join(SHARED, name), dst, { recursive: true });

@@ -1,6 +1,6 @@
 // The OSCORE interop tests: our plugtest-client against our plugtest-server (18 passed), and
 // libcoap's captured client requests replayed at our plugtest-server, which must answer with the
-// codes and payloads libcoap's server gave (../shared/interop/libcoap-oscore-interop.jsonl).
+// codes and payloads libcoap's server gave (test/fixtures/interop/libcoap-oscore-interop.jsonl).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { unprotectRequest, unprotectResponse, contextLookup } from '../src/oscor
 import type { RequestBinding } from '../src/oscore/protect.js';
 import { startPlugtestServer } from '../targets/node/cli/plugtest-server.js';
 import { plugtestParams } from '../targets/node/cli/plugtest-contexts.js';
-import capture from '../../shared/interop/libcoap-oscore-interop.jsonl';
+import capture from './fixtures/interop/libcoap-oscore-interop.jsonl';
 
 let tmp = '';
 before(() => {

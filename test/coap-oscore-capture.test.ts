@@ -1,17 +1,17 @@
 /**
  * Our server stack (messaging → OSCORE layer → resource) against real peer bytes: the protected
- * requests libcoap's client sent in the OSCORE interop run (../shared/interop) are fed to our
+ * requests libcoap's client sent in the OSCORE interop run (test/fixtures/interop) are fed to our
  * endpoint as datagrams. Each must reach the resource with its inner request, and our protected
  * answer must verify with libcoap's *client* context (A, or C with ID Context). Sending the same
  * request again under a new message ID is a replay: 4.01, and the resource does not run again.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import capture from '../../shared/interop/libcoap-oscore-interop.jsonl';
-import confA from '../../shared/interop/libcoap-contexts/a_client.conf';
-import confB from '../../shared/interop/libcoap-contexts/b_server.conf';
-import confC from '../../shared/interop/libcoap-contexts/c_client.conf';
-import confD from '../../shared/interop/libcoap-contexts/d_server.conf';
+import capture from './fixtures/interop/libcoap-oscore-interop.jsonl';
+import confA from './fixtures/interop/libcoap-contexts/a_client.conf';
+import confB from './fixtures/interop/libcoap-contexts/b_server.conf';
+import confC from './fixtures/interop/libcoap-contexts/c_client.conf';
+import confD from './fixtures/interop/libcoap-contexts/d_server.conf';
 import { parseCapture, parseLibcoapConf, libcoapContext } from './oscore-fixtures.js';
 import { simWorld } from './coap-support.js';
 import { oscoreLayer } from '../src/coap/oscore-layer.js';

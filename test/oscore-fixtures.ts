@@ -1,7 +1,7 @@
 /**
  * Helpers for the OSCORE tests: read the interop captures (JSON lines of UDP payloads) and the
  * security contexts of libcoap (`name,type,value` .conf lines) and aiocoap (settings.json with
- * `_hex` / `_ascii` suffixes), as found in ../shared/interop.
+ * `_hex` / `_ascii` suffixes), as found in test/fixtures/interop.
  */
 import { fromHex, utf8Encode } from '../src/bytes.js';
 import { decodeMessage } from '../src/coap/codec.js';

@@ -1,6 +1,6 @@
 /**
  * Real traffic: libcoap's run of the OSCORE interop test specification and aiocoap's file server
- * exchange (../shared/interop). Every protected request is verified with the server context
+ * exchange (test/fixtures/interop). Every protected request is verified with the server context
  * (B, or D with ID Context; fresh replay window; capture order) and protected again with the
  * client context at the captured sequence number — the bytes must match. Every protected response
  * is verified with the client context (A / C) and protected again by the server — same bytes.
@@ -8,17 +8,17 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import capture from '../../shared/interop/libcoap-oscore-interop.jsonl';
-import confA from '../../shared/interop/libcoap-contexts/a_client.conf';
-import confB from '../../shared/interop/libcoap-contexts/b_server.conf';
-import confC from '../../shared/interop/libcoap-contexts/c_client.conf';
-import confD from '../../shared/interop/libcoap-contexts/d_server.conf';
-import confE from '../../shared/interop/libcoap-contexts/e_client.conf';
-import confF from '../../shared/interop/libcoap-contexts/f_client.conf';
-import confG from '../../shared/interop/libcoap-contexts/g_client.conf';
-import aiocoapCapture from '../../shared/interop/aiocoap-seed-fileserver.jsonl';
-import aiocoapClientSettings from '../../shared/interop/aiocoap-seed-example/client1/for-fileserver/settings.json' with { type: 'json' };
-import aiocoapServerSettings from '../../shared/interop/aiocoap-seed-example/server/from-client1/settings.json' with { type: 'json' };
+import capture from './fixtures/interop/libcoap-oscore-interop.jsonl';
+import confA from './fixtures/interop/libcoap-contexts/a_client.conf';
+import confB from './fixtures/interop/libcoap-contexts/b_server.conf';
+import confC from './fixtures/interop/libcoap-contexts/c_client.conf';
+import confD from './fixtures/interop/libcoap-contexts/d_server.conf';
+import confE from './fixtures/interop/libcoap-contexts/e_client.conf';
+import confF from './fixtures/interop/libcoap-contexts/f_client.conf';
+import confG from './fixtures/interop/libcoap-contexts/g_client.conf';
+import aiocoapCapture from './fixtures/interop/aiocoap-seed-fileserver.jsonl';
+import aiocoapClientSettings from './fixtures/interop/aiocoap-seed-example/client1/for-fileserver/settings.json' with { type: 'json' };
+import aiocoapServerSettings from './fixtures/interop/aiocoap-seed-example/server/from-client1/settings.json' with { type: 'json' };
 import { toHex, utf8Decode, fromHex, equalBytes } from '../src/bytes.js';
 import { encodeMessage } from '../src/coap/codec.js';
 import { getOption, type Message } from '../src/coap/message.js';

@@ -6,10 +6,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import libcoapCapture from '../../shared/interop/libcoap-oscore-interop.jsonl';
-import aiocoapCapture from '../../shared/interop/aiocoap-seed-fileserver.jsonl';
-import confB from '../../shared/interop/libcoap-contexts/b_server.conf';
-import confD from '../../shared/interop/libcoap-contexts/d_server.conf';
+import libcoapCapture from './fixtures/interop/libcoap-oscore-interop.jsonl';
+import aiocoapCapture from './fixtures/interop/aiocoap-seed-fileserver.jsonl';
+import confB from './fixtures/interop/libcoap-contexts/b_server.conf';
+import confD from './fixtures/interop/libcoap-contexts/d_server.conf';
 import { parseCapture, parseLibcoapConf, libcoapContext } from './oscore-fixtures.js';
 import { oscoreServer, rawPeer, world } from './fuzz/hostile-world.js';
 import { contextPair, plainRequest } from './fuzz/oscore-world.js';

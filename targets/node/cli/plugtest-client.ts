@@ -1,7 +1,7 @@
 /**
  * `oscore-xs plugtest-client HOST`: the client side of the 18 tests of the OSCORE interop test
  * specification (core-wg test spec, numbered as libcoap's oscore_testcases.sh runs them; the
- * expected outcomes are what libcoap's server answered, ../shared/interop/libcoap-oscore-interop.jsonl).
+ * expected outcomes are what libcoap's server answered, test/fixtures/interop/libcoap-oscore-interop.jsonl).
  * Prints one line per test and "N passed, N failed"; exit code 1 when any failed.
  *
  * Client contexts A, C, E (plugtest-contexts.ts) persist in `--state DIR` (aiocoap format), so

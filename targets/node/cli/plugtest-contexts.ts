@@ -1,6 +1,6 @@
 /**
  * The security contexts of the OSCORE interop test specification (core-wg "OSCORE test spec",
- * as libcoap's oscore_testcases.sh runs it; ../shared/interop/libcoap-contexts/): Master Secret
+ * as libcoap's oscore_testcases.sh runs it; test/fixtures/interop/libcoap-contexts/): Master Secret
  * 0102…10, Master Salt 9e7ca92223786340, AES-CCM-16-64-128, HKDF-SHA-256, replay window 32.
  *
  *   A client ↔ B server   sender "" / recipient 01 (B: the reverse)

@@ -1,7 +1,7 @@
 /**
  * `oscore-xs plugtest-server`: the server side of the OSCORE interop test specification (core-wg
  * test spec, as libcoap's oscore_testcases.sh runs it), behaving as libcoap's server did in
- * ../shared/interop/libcoap-oscore-interop.jsonl:
+ * test/fixtures/interop/libcoap-oscore-interop.jsonl:
  *
  *   role B (context B) on 5683, role D (context D, ID Context) on 5685, no OSCORE on 5687;
  *   /oscore/hello/coap     GET → 2.05 "Hello World!" (also unprotected)
