@@ -109,6 +109,9 @@ describe('oscore-xs context new', () => {
     assert.equal(ascii.code, 0, ascii.stderr);
     assert.deepEqual(JSON.parse(readFileSync(join(tmp, 'a1/settings.json'), 'utf8')), { 'sender-id_hex': '636c', 'recipient-id_hex': '737276', algorithm: 'AES-CCM-16-128-256' });
     const gcm = await run(['context', 'new', '--sender-id', '01', '--recipient-id', '02', '--algorithm', 'A128GCM', join(tmp, 'g1'), join(tmp, 'g2')]);
-    assert.equal(gcm.code, 2);
+    assert.equal(gcm.code, 0, gcm.stderr);
+    assert.equal(JSON.parse(readFileSync(join(tmp, 'g1/settings.json'), 'utf8')).algorithm, 'A128GCM');
+    const cbc = await run(['context', 'new', '--sender-id', '01', '--recipient-id', '02', '--algorithm', 'A128CBC', join(tmp, 'c1'), join(tmp, 'c2')]);
+    assert.equal(cbc.code, 2);
   });
 });

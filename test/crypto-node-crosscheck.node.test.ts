@@ -10,6 +10,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { AEAD_ALGORITHMS, getAlgorithm } from '../src/crypto/algorithms.js';
 import type { AeadAlgorithm } from '../src/crypto/aead.js';
 import { toHex } from '../src/bytes.js';
+import { HOST_AEAD_ALGORITHMS } from '../src/crypto/host-aeads.js';
 
 /** xorshift32: deterministic bytes for reproducible cases. */
 function generator(seed: number) {
@@ -104,4 +105,22 @@ describe('AES-CCM equals node:crypto', () => {
     const key = rnd.bytes(16), nonce = rnd.bytes(13), pt = rnd.bytes(65535), aad = rnd.bytes(5);
     assert.equal(toHex(alg.prepare(key).seal(nonce, aad, pt)), toHex(nodeSeal(alg, key, nonce, aad, pt)));
   });
+});
+
+describe('host AEADs equal node:crypto (OpenSSL aes-*-gcm, chacha20-poly1305)', () => {
+  const openssl: Record<number, string> = { 1: 'aes-128-gcm', 2: 'aes-192-gcm', 3: 'aes-256-gcm', 24: 'chacha20-poly1305' };
+  for (const alg of HOST_AEAD_ALGORITHMS) {
+    it(alg.name + ': 60 random cases, both directions', () => {
+      const rnd = generator(0x6c0000 + alg.id);
+      for (let i = 0; i < 60; i++) {
+        const key = rnd.bytes(alg.keyLength), nonce = rnd.bytes(12), aad = rnd.bytes(rnd.int(40)), pt = rnd.bytes(rnd.int(300));
+        const c = createCipheriv(openssl[alg.id] as 'aes-128-gcm', key, nonce, { authTagLength: 16 });
+        c.setAAD(aad);
+        const theirs = new Uint8Array(Buffer.concat([c.update(pt), c.final(), c.getAuthTag()]));
+        const ours = alg.prepare(key);
+        assert.equal(toHex(ours.seal(nonce, aad, pt)), toHex(theirs), alg.name + ' case ' + i);
+        assert.deepEqual(ours.open(nonce, aad, theirs), pt);
+      }
+    });
+  }
 });

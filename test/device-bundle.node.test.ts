@@ -48,4 +48,15 @@ describe('device bundles carry only their side', () => {
       assert.ok(!declares(code, absent), absent + ' must not be in the server bundle');
     }
   });
+
+  it('every device bundle stays CCM-only: no host AEAD (GCM, ChaCha20/Poly1305) and no noble GCM/ChaCha code', async () => {
+    for (const file of ['example-server.js', 'example-client.js', 'oscore-xs.js', 'sim-device.js']) {
+      const code = await unminified(file);
+      assert.ok(declares(code, 'CcmCipher'), 'CcmCipher is in ' + file);
+      for (const absent of ['HostAeadAlgorithm', 'HostAeadKey', 'findAnyAlgorithm']) assert.ok(!declares(code, absent), absent + ' must not be in ' + file);
+      // The Moddable builds carry no noble at all; the simulator build keeps noble's AES module, whose
+      // unused GCM definitions only terser drops, so the name check above is what holds for it.
+      if (file !== 'sim-device.js') assert.ok(!/chacha20poly1305|ghash|polyval/i.test(code), file + ' carries no noble GCM/ChaCha code');
+    }
+  });
 });

@@ -6,10 +6,9 @@
 import { fromHex, utf8Encode } from '../src/bytes.js';
 import { decodeMessage } from '../src/coap/codec.js';
 import type { Message } from '../src/coap/message.js';
-import { SecurityContext, deriveKeys, kdfInfo, type SecurityContextParams } from '../src/oscore/context.js';
+import { SecurityContext, checkParams, deriveKeys, kdfInfo, type SecurityContextParams } from '../src/oscore/context.js';
 import { MemoryContextStore } from '../src/oscore/store.js';
 import { hkdfSha256 } from '../src/crypto/hkdf.js';
-import { getAlgorithm } from '../src/crypto/algorithms.js';
 
 export interface Frame {
   frame: number;
@@ -82,7 +81,7 @@ export function parseLibcoapConf(text: string): LibcoapConf {
 export function libcoapContext(conf: LibcoapConf, store = new MemoryContextStore()): SecurityContext {
   const p = conf.params;
   const keys = deriveKeys(p);
-  const alg = getAlgorithm(p.algorithm ?? 10);
+  const alg = checkParams(p);
   const bad = (id: Uint8Array) => hkdfSha256(p.masterSecret, p.masterSalt ?? new Uint8Array(0), kdfInfo(id, p.idContext, alg.id, 'BAD', alg.keyLength), alg.keyLength);
   if (conf.breakSenderKey) keys.senderKey = bad(p.senderId);
   if (conf.breakRecipientKey) keys.recipientKey = bad(p.recipientId);

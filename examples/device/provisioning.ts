@@ -25,9 +25,9 @@ export const STATE_KEY = utf8Encode('oscore-xs/state');
 const VERSION = 1;
 
 export function encodeContextParams(p: SecurityContextParams): Uint8Array {
-  checkParams(p);
+  const algorithm = checkParams(p);
   const fields = [p.masterSecret, p.masterSalt, p.senderId, p.recipientId, p.idContext];
-  const out: number[] = [VERSION, p.algorithm ?? 10, (p.replayWindowSize ?? 32) >> 8, (p.replayWindowSize ?? 32) & 0xff];
+  const out: number[] = [VERSION, algorithm.id, (p.replayWindowSize ?? 32) >> 8, (p.replayWindowSize ?? 32) & 0xff];
   for (const f of fields) {
     if (f === undefined) {
       out.push(0, 0);

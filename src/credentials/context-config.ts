@@ -23,8 +23,22 @@ export const CCM_ALGORITHMS: Readonly<Record<string, { id: number; nonceLength: 
   'AES-CCM-64-128-256': { id: 33, nonceLength: 7 },
 };
 
+/**
+ * The host AEADs (RFC 8152 §10.1, §10.3): AES-GCM and ChaCha20/Poly1305, 12-byte nonces. Node
+ * implements them (src/crypto/host-aeads.ts); the device bundle does not carry them.
+ */
+export const HOST_ALGORITHMS: Readonly<Record<string, { id: number; nonceLength: number }>> = {
+  A128GCM: { id: 1, nonceLength: 12 },
+  A192GCM: { id: 2, nonceLength: 12 },
+  A256GCM: { id: 3, nonceLength: 12 },
+  'ChaCha20/Poly1305': { id: 24, nonceLength: 12 },
+};
+
+/** Every AEAD name a context directory may carry. */
+export const KNOWN_ALGORITHMS: Readonly<Record<string, { id: number; nonceLength: number }>> = { ...CCM_ALGORITHMS, ...HOST_ALGORITHMS };
+
 /** Names aiocoap knows but this build does not implement: a clear error, never a fallback. */
-const UNSUPPORTED_ALGORITHMS = ['A128GCM', 'A192GCM', 'A256GCM', 'ChaCha20/Poly1305', 'A128CBC'];
+const UNSUPPORTED_ALGORITHMS = ['A128CBC'];
 const UNSUPPORTED_HASHES = ['sha384', 'sha512'];
 
 export const DEFAULT_ALGORITHM = 'AES-CCM-16-64-128';
@@ -144,11 +158,11 @@ export function parseContextConfig(dirLabel: string, files: ConfigFile[]): Conte
   if (algDatum) {
     const where = algDatum.file + ': algorithm: ';
     if (typeof algDatum.value !== 'string') throw new LoadError(where + 'expected a name like "' + DEFAULT_ALGORITHM + '"');
-    if (UNSUPPORTED_ALGORITHMS.includes(algDatum.value)) throw new LoadError(where + algDatum.value + ' is not supported in this build (AES-CCM only)');
-    if (!(algDatum.value in CCM_ALGORITHMS)) throw new LoadError(where + 'unknown algorithm "' + algDatum.value + '"');
+    if (UNSUPPORTED_ALGORITHMS.includes(algDatum.value)) throw new LoadError(where + algDatum.value + ' is not supported in this build (not an AEAD)');
+    if (!Object.prototype.hasOwnProperty.call(KNOWN_ALGORITHMS, algDatum.value)) throw new LoadError(where + 'unknown algorithm "' + algDatum.value + '"');
     algorithmName = algDatum.value;
   }
-  const alg = CCM_ALGORITHMS[algorithmName];
+  const alg = KNOWN_ALGORITHMS[algorithmName];
 
   const hashDatum = data.get('kdf-hashfun');
   let hkdf = DEFAULT_HASHFUNCTION;

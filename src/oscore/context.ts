@@ -25,8 +25,11 @@ export interface SecurityContextParams {
   senderId: Uint8Array;
   recipientId: Uint8Array;
   idContext?: Uint8Array;
-  /** COSE AEAD algorithm id; default 10 (AES-CCM-16-64-128). */
-  algorithm?: number;
+  /**
+   * COSE AEAD algorithm id of the CCM registry (default 10, AES-CCM-16-64-128), or an algorithm
+   * object — how a host hands in an AEAD the device bundle does not carry (src/crypto/host-aeads.ts).
+   */
+  algorithm?: number | AeadAlgorithm;
   /** Only HKDF SHA-256 is defined for OSCORE here. */
   hkdf?: 'SHA-256';
   /** Default 32 (§7.4). */
@@ -64,7 +67,8 @@ export function checkParams(params: SecurityContextParams): AeadAlgorithm {
   const senderId = requireBytes(params.senderId, 'senderId', false)!;
   const recipientId = requireBytes(params.recipientId, 'recipientId', false)!;
   const algId = params.algorithm ?? DEFAULT_ALGORITHM;
-  const alg = typeof algId === 'number' ? findAlgorithm(algId) : undefined;
+  // An object is a host AEAD handed in by the caller (src/crypto/host-aeads.ts).
+  const alg = typeof algId === 'number' ? findAlgorithm(algId) : typeof algId?.prepare === 'function' ? algId : undefined;
   if (!alg) throw new LoadError('algorithm: unsupported AEAD algorithm ' + String(algId) + ' (supported: AES-CCM, COSE ids 10–13, 30–33)');
   if (params.hkdf !== undefined && params.hkdf !== 'SHA-256') throw new LoadError('hkdf: unsupported HKDF ' + String(params.hkdf) + ' (supported: SHA-256)');
   const maxId = alg.nonceLength - 6;

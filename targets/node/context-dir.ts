@@ -21,6 +21,7 @@ import { ContextUnavailable, LoadError } from '../../src/errors.js';
 import { parseContextConfig, type ContextConfig } from '../../src/credentials/context-config.js';
 import type { ContextStore, ReplayState, ReplayWindowSnapshot } from '../../src/oscore/store.js';
 import { checkParams, type SecurityContextParams } from '../../src/oscore/context.js';
+import { findAnyAlgorithm } from '../../src/crypto/host-aeads.js';
 import {
   aiocoapToReplayState,
   replaySnapshotToAiocoap,
@@ -225,7 +226,8 @@ export function securityContextParams(config: ContextConfig): SecurityContextPar
     senderId: config.senderId,
     recipientId: config.recipientId,
     idContext: config.idContext,
-    algorithm: config.algorithmId,
+    // Node carries the host AEADs (GCM, ChaCha20/Poly1305) as well as CCM.
+    algorithm: findAnyAlgorithm(config.algorithmId) ?? config.algorithmId,
     hkdf: 'SHA-256',
     replayWindowSize: config.window,
   };

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseContextConfig, CCM_ALGORITHMS, DEFAULT_ALGORITHM } from '../../../src/credentials/context-config.js';
+import { parseContextConfig, KNOWN_ALGORITHMS, DEFAULT_ALGORITHM } from '../../../src/credentials/context-config.js';
 import { LoadError } from '../../../src/errors.js';
 import { equalBytes, fromHex, toHex } from '../../../src/bytes.js';
 import { flagOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
@@ -22,7 +22,7 @@ export const contextNewSpec: CommandSpec = {
     { name: 'recipient-id', value: 'HEX', help: "the client's Recipient ID (the server's Sender ID), hex" },
     { name: 'ascii', help: 'read both IDs as ASCII text instead of hex (as aiocoap\'s _ascii keys)' },
     { name: 'id-context', value: 'HEX', help: 'an ID Context for both sides (default: none)' },
-    { name: 'algorithm', value: 'NAME', help: 'AEAD algorithm (default ' + DEFAULT_ALGORITHM + '; any AES-CCM-* name)' },
+    { name: 'algorithm', value: 'NAME', help: 'AEAD algorithm (default ' + DEFAULT_ALGORITHM + '; any AES-CCM-* name, A128GCM, A192GCM, A256GCM, ChaCha20/Poly1305)' },
     { name: 'uri', value: 'PATTERN', help: "URI pattern for the client's credentials entry (default coap://localhost/*)" },
     { name: 'label', value: ':NAME', help: "label of the server's credentials entry (default :client)" },
   ],
@@ -66,7 +66,7 @@ export async function contextNew(argv: string[], io: CliIo): Promise<number> {
   const recipientId = idBytes(p, 'recipient-id');
   if (equalBytes(senderId, recipientId)) throw new UsageError('sender and recipient ID must differ (equal IDs reuse nonces)');
   const algorithm = stringOpt(p, 'algorithm') ?? DEFAULT_ALGORITHM;
-  if (!(algorithm in CCM_ALGORITHMS)) throw new UsageError('--algorithm: unknown or unsupported "' + algorithm + '" (AES-CCM-* names)');
+  if (!Object.prototype.hasOwnProperty.call(KNOWN_ALGORITHMS, algorithm)) throw new UsageError('--algorithm: unknown or unsupported "' + algorithm + '" (AES-CCM-* names, A128GCM, A192GCM, A256GCM, ChaCha20/Poly1305)');
   const idContextHex = stringOpt(p, 'id-context');
   const label = stringOpt(p, 'label') ?? ':client';
   if (!label.startsWith(':')) throw new UsageError('--label must start with ":"');
