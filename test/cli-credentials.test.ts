@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CredentialsMap, patternMatches } from '../src/credentials/credentials-map.js';
 import { LoadError } from '../src/errors.js';
+import { credentialBytes } from '../src/credentials/bytes-value.js';
+import { fromHex, toHex } from '../src/bytes.js';
 import client1 from './fixtures/interop/aiocoap-seed-example/client1.json' with { type: 'json' };
 import server from './fixtures/interop/aiocoap-seed-example/server.json' with { type: 'json' };
 
@@ -58,10 +60,24 @@ describe('credentials map (aiocoap format)', () => {
     fails({ 'coap://h/*': { oscoree: {} } }, /unknown credential type "oscoree"/);
     fails({ 'coap://h/*': { oscore: { basedir: 'a' }, dtls: {} } }, /exactly one key/);
     fails({ 'coap://h/*': ':d', ':d': { dtls: { psk: 'x' } } }, /:d is dtls, which this build cannot use/);
-    fails([1], /expected a JSON object/);
+    fails([1], /expected a map of URI patterns \(text\) to credentials/);
     assert.throws(() => CredentialsMap.parse('c.json', '{'), /c\.json: not valid JSON/);
     // A DTLS entry that no reference points at loads; a request it matches fails instead of going plain.
     const m = parse({ 'coaps://h/*': { dtls: { psk: 'x' } } });
     assert.throws(() => m.forUri('coaps://h/x'), /dtls, which this build cannot use/);
+  });
+});
+
+describe('byte strings in credentials (aiocoap forms)', () => {
+  const isLoadError = (m: RegExp) => (e: unknown) => e instanceof LoadError && m.test((e as Error).message);
+  it('byte strings in every form aiocoap accepts, and nothing else', () => {
+    assert.equal(toHex(credentialBytes(fromHex('0a0b'), 'k')), '0a0b');
+    assert.equal(toHex(credentialBytes({ hex: '0a-0B:0c 0d' }, 'k')), '0a0b0c0d');
+    assert.equal(toHex(credentialBytes({ ascii: 'AB' }, 'k')), '4142');
+    assert.throws(() => credentialBytes({ hex: '0a0' }, 'f.json: "x": secret'), isLoadError(/^f\.json: "x": secret: \{"hex": …\}: not an even number/));
+    assert.throws(() => credentialBytes({ ascii: 'ü' }, 'k'), isLoadError(/not ASCII/));
+    assert.throws(() => credentialBytes({ hex: '00', ascii: 'a' }, 'k'), isLoadError(/^k: expected bytes/));
+    assert.throws(() => credentialBytes('0a0b', 'k'), isLoadError(/^k: expected bytes/));
+    assert.throws(() => credentialBytes(new Map([[1, 2]]), 'k'), isLoadError(/^k: expected bytes/));
   });
 });

@@ -39,13 +39,15 @@ export interface CredentialsMatch {
 
 const UNSUPPORTED_TYPES = ['dtls', 'tlscert', 'any-of', 'all-of', 'edhoc-oscore'];
 
-function parseItem(file: string, key: string, v: unknown): CredentialItem {
-  const where = file + ': "' + key + '"';
+/** Line of a top-level key in the file as written (text formats), for errors. */
+export type KeyLines = (key: string) => number | undefined;
+
+function parseItem(where: string, v: unknown): CredentialItem {
   if (typeof v === 'string') {
     if (!v.startsWith(':')) throw new LoadError(where + ': a reference must start with ":" (got "' + v + '")');
     return { kind: 'reference', target: v };
   }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new LoadError(where + ': expected an object like {"oscore": {...}} or a ":label"');
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Map || v instanceof Uint8Array) throw new LoadError(where + ': expected an object like {"oscore": {...}} or a ":label"');
   const keys = Object.keys(v);
   if (keys.length !== 1) throw new LoadError(where + ': must have exactly one key (found ' + (keys.join(',') || 'none') + ')');
   const type = keys[0];
@@ -96,16 +98,25 @@ export class CredentialsMap {
     return map;
   }
 
-  /** Add entries from a parsed credentials object; `null` removes an entry (as aiocoap). */
-  load(file: string, data: unknown): void {
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new LoadError(file + ': expected a JSON object mapping URI patterns to credentials');
+  /**
+   * Add entries from a parsed credentials object (JSON, or CBOR/EDN decoded with text keys);
+   * `null` removes an entry (as aiocoap). `lineOf` puts the line of each key into errors
+   * ("creds.diag:7: "coap://h/*": oscore: basedir: missing").
+   */
+  load(file: string, data: unknown, lineOf?: KeyLines): void {
+    if (data === null || typeof data !== 'object' || Array.isArray(data) || data instanceof Uint8Array || data instanceof Map)
+      throw new LoadError(file + ': expected a map of URI patterns (text) to credentials');
+    const where = (key: string) => {
+      const line = lineOf?.(key);
+      return file + (line === undefined ? '' : ':' + line) + ': "' + key + '"';
+    };
     const d = data as Record<string, unknown>;
     for (const key of Object.keys(d)) {
       if (d[key] === null) this.entries.delete(key);
-      else this.entries.set(key, parseItem(file, key, d[key]));
+      else this.entries.set(key, parseItem(where(key), d[key]));
     }
     // Check every reference now: a dangling one would otherwise send a request unprotected.
-    for (const [key, item] of this.entries) if (item.kind === 'reference') this.resolve(file + ': "' + key + '"', item.target);
+    for (const [key, item] of this.entries) if (item.kind === 'reference') this.resolve(where(key), item.target);
   }
 
   list(): CredentialsEntry[] {

@@ -1,14 +1,14 @@
 /**
- * Reading an aiocoap credentials file on Node: parse it (src/credentials/credentials-map.ts) and
+ * Reading an aiocoap credentials file on Node (JSON, CBOR or EDN: credentials-file.ts): parse it
+ * (src/credentials/credentials-map.ts) and
  * resolve each context directory against the folder of the credentials file, as the issue asks
  * (so `client1.json` next to `client1/for-fileserver/` works from any working directory).
  * Errors name the directory as the user wrote it, e.g. "client1/for-fileserver/settings.json: …".
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { LoadError } from '../../src/errors.js';
 import { CredentialsMap, type CredentialsMatch } from '../../src/credentials/credentials-map.js';
 import { ContextDirectory, type OpenOptions } from './context-dir.js';
+import { loadCredentialsFile } from './credentials-file.js';
 
 export class CredentialsFile {
   private constructor(
@@ -16,14 +16,12 @@ export class CredentialsFile {
     readonly map: CredentialsMap,
   ) {}
 
+  /** Read a credentials file: JSON, CBOR (`.cbor`) or EDN (`.diag`, `.edn`) by extension (credentials-file.ts). */
   static read(path: string): CredentialsFile {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new LoadError(path + ': cannot read credentials file (' + (e as NodeJS.ErrnoException).code + ')');
-    }
-    return new CredentialsFile(path, CredentialsMap.parse(path, text));
+    const doc = loadCredentialsFile(path);
+    const map = new CredentialsMap();
+    map.load(path, doc.value, doc.lineOfKey);
+    return new CredentialsFile(path, map);
   }
 
   /** Absolute path of a context directory named in this file. */

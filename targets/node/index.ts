@@ -4,3 +4,5 @@ export * from '../../src/sim/index.js';
 export { UdpPort } from './udp.js';
 export { nodeClock, nodeRandom } from './ports.js';
 export { openNodeEndpoint, type NodeEndpointOptions } from './coap.js';
+export { readCredentialsFile, loadCredentialsFile, type CredentialsDocument, type CredentialsFormat } from './credentials-file.js';
+export { credentialBytes } from '../../src/credentials/bytes-value.js';
