@@ -1,8 +1,10 @@
 /**
- * Command-line arguments for the oscore-xs subcommands: a small table-driven parser
- * (`--name value`, `--name=value`, `-x value`, flags, `--` ends options) with one help text per
- * command. Unknown options and missing values are errors (UsageError → exit code 2).
+ * Command-line arguments for the oscore-xs subcommands: Node's own `util.parseArgs` (strict:
+ * `--name value`, `--name=value`, `-x value`, `-xVALUE`, grouped short flags, `--` ends options)
+ * under a table of options per command, which also writes that command's one help text. Unknown
+ * options and missing values are UsageErrors naming the option (exit code 2).
  */
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 export interface OptionSpec {
   name: string;
@@ -32,47 +34,44 @@ export interface ParsedArgs {
 /** Wrong usage: printed with the command's usage line, exit code 2. */
 export class UsageError extends Error {}
 
-export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
-  const values = new Map<string, string | true>();
-  const positionals: string[] = [];
-  let help = false;
-  const byName = new Map(spec.options.map((o) => [o.name, o]));
-  const byShort = new Map(spec.options.filter((o) => o.short).map((o) => [o.short!, o]));
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (a === '--help' || a === '-h') {
-      help = true;
-      continue;
-    }
-    let opt: OptionSpec | undefined;
-    let inline: string | undefined;
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
-      if (eq >= 0) inline = a.slice(eq + 1);
-      opt = byName.get(name);
-      if (!opt) throw new UsageError('unknown option --' + name);
-    } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
-      opt = byShort.get(a.slice(1));
-      if (!opt) throw new UsageError('unknown option ' + a);
-    } else {
-      positionals.push(a);
-      continue;
-    }
-    if (opt.value === undefined) {
-      if (inline !== undefined) throw new UsageError('--' + opt.name + ' takes no value');
-      values.set(opt.name, true);
-    } else {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new UsageError('--' + opt.name + ' needs a value (' + opt.value + ')');
-      values.set(opt.name, v);
-    }
+type NodeOptions = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+function nodeOptions(spec: CommandSpec): NodeOptions {
+  const options: NodeOptions = { help: { type: 'boolean', short: 'h' } };
+  for (const o of spec.options) options[o.name] = { type: o.value === undefined ? 'boolean' : 'string', ...(o.short ? { short: o.short } : {}) };
+  return options;
+}
+
+/**
+ * What strict parsing refused, said our way: Node's messages vary between versions, so the
+ * offending option is found again in a lenient pass over the same arguments (its tokens).
+ */
+function usageErrorFor(spec: CommandSpec, options: NodeOptions, argv: string[], e: Error): UsageError {
+  const { tokens } = nodeParseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const opt = spec.options.find((o) => o.name === t.name);
+    if (!opt && t.name !== 'help') return new UsageError('unknown option ' + t.rawName);
+    if (!opt) continue;
+    if (opt.value === undefined && t.value !== undefined) return new UsageError('--' + opt.name + ' takes no value');
+    if (opt.value !== undefined && t.value === undefined) return new UsageError('--' + opt.name + ' needs a value (' + opt.value + ')');
+    if (opt.value !== undefined && !t.inlineValue && t.value!.startsWith('-'))
+      return new UsageError('--' + opt.name + ' needs a value (' + opt.value + '); for one starting with "-" write --' + opt.name + '=' + t.value);
   }
-  return { positionals, values, help };
+  return new UsageError(e.message.split('\n')[0]);
+}
+
+export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
+  const options = nodeOptions(spec);
+  let parsed;
+  try {
+    parsed = nodeParseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw usageErrorFor(spec, options, argv, e as Error);
+  }
+  const values = new Map<string, string | true>();
+  for (const [name, v] of Object.entries(parsed.values)) if (name !== 'help' && v !== undefined && v !== false) values.set(name, v as string | true);
+  return { positionals: parsed.positionals, values, help: parsed.values.help === true };
 }
 
 /**
