@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, dirname, relative } from 'node:path';
 
 const SRC = resolve('src');
-const ALLOWED_PACKAGES = [/^@noble\/(ciphers|hashes)(\/|$)/];
+const ALLOWED_PACKAGES = [/^@noble\/(ciphers|hashes|curves)(\/|$)/];
 const FORBIDDEN_GLOBALS = [/\bprocess\./, /\bBuffer\./, /\bsetTimeout\(/, /\bsetInterval\(/, /\brequire\(/, /new TextEncoder\(/, /\bcrypto\.getRandomValues\(/];
 
 function walk(dir: string, out: string[] = []): string[] {
