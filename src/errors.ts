@@ -102,3 +102,22 @@ export class LoadError extends OscoreXsError {}
 
 /** Persistent storage refused an operation: the flash partition is full, or a write did not verify. */
 export class StorageError extends OscoreXsError {}
+
+// ---- Asymmetric crypto (RFC 9053) ----
+
+/**
+ * A peer's public key that must not be used (RFC 9528 §9.2): a P-256 point not on the curve, a
+ * key of the wrong length or encoding, or an X25519 key giving the all-zero shared secret.
+ */
+export class InvalidPublicKey extends OscoreXsError {}
+
+/** An algorithm or curve this build does not offer (e.g. X25519 on the device's native crypto). */
+export class UnsupportedAlgorithm extends OscoreXsError {}
+
+// ---- CBOR (RFC 8949) ----
+
+/**
+ * Bytes that are not the CBOR expected: malformed, truncated, not deterministically encoded
+ * (RFC 8949 §4.2.1; RFC 9528 §3.1 requires it), or of another type than the structure needs.
+ */
+export class CborDecodeError extends OscoreXsError {}
