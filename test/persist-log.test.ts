@@ -7,7 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NorFlash, PowerCut, FlashProgramError } from '../src/sim/nor-flash.js';
 import { crc32 } from '../src/persist/crc.js';
-import { RecordLog, recordSize } from '../src/persist/record-log.js';
+import { RecordLog, recordSize, counterLength } from '../src/persist/record-log.js';
+
+/** Records of a 512-byte sector start after its first record counter. */
+const C = counterLength(512);
 import { LoadError, StorageError } from '../src/errors.js';
 import { utf8Encode, toHex } from '../src/bytes.js';
 import { Prng } from '../src/sim/prng.js';
@@ -162,9 +165,9 @@ describe('RecordLog', () => {
     const g = new NorFlash({ sectors: 2, blockSize: 512 });
     const lg = RecordLog.open(g);
     lg.append(key('a'), body(1));
-    lg.append(key('a'), body(2)); // at 28
+    lg.append(key('a'), body(2)); // at C + 28
     lg.append(key('b'), body(3));
-    g.bytes.fill(0xff, 28 + 4, 28 + 8);
+    g.bytes.fill(0xff, C + 28 + 4, C + 28 + 8);
     const damaged = RecordLog.open(g);
     assert.throws(() => damaged.read(key('a')), LoadError);
     assert.deepEqual(damaged.read(key('b')), body(3));
@@ -174,7 +177,7 @@ describe('RecordLog', () => {
     const f = new NorFlash({ sectors: 3, blockSize: 512 });
     const log = RecordLog.open(f);
     for (let i = 0; i < 5; i++) log.append(key('k' + i), body(i));
-    f.bytes[28 + 1] ^= 0x04; // magic of the second record
+    f.bytes[C + 28 + 1] ^= 0x04; // magic of the second record
     const again = RecordLog.open(f.clone());
     assert.deepEqual(again.read(key('k1')), body(1));
     assert.equal(again.recovery.damagedRegions, 0);
@@ -182,7 +185,7 @@ describe('RecordLog', () => {
     let r = RecordLog.open(f);
     while (r.status.activeSector === 0) r.append(key('k0'), body(99));
     r.append(key('k1'), body(100));
-    const base = r.status.activeSector * 512;
+    const base = r.status.activeSector * 512 + C;
     for (let p = base; f.bytes[p] !== 0xff; p += recordSize(f.bytes[p + 3], f.bytes[p + 12] | (f.bytes[p + 13] << 8))) f.bytes[p + 16] ^= 0x01;
     // The sector before is full, so the damage cannot be recorded: the partition is refused.
     assert.throws(() => RecordLog.open(f.clone()), LoadError);
@@ -190,10 +193,9 @@ describe('RecordLog', () => {
     const g = new NorFlash({ sectors: 3, blockSize: 512 });
     const lg = RecordLog.open(g);
     for (const [k, v] of [['k0', 0], ['k1', 1], ['k2', 2], ['k0', 3], ['k3', 4]] as const) lg.append(key(k), body(v));
-    const used = 512 - lg.status.freeBytes;
-    g.bytes.copyWithin(512, 0, used); // as if the records had been copied to a newer sector…
-    g.bytes.fill(0xff, 0, used);
-    g.bytes[512 + 3 * 28 + 16] ^= 0x01; // …where k0's newest record is damaged, before k3's
+    g.bytes.copyWithin(512, 0, 512); // as if the records (and their counts) had been copied to a newer sector…
+    g.bytes.fill(0xff, 0, 512);
+    g.bytes[512 + C + 3 * 28 + 16] ^= 0x01; // …where k0's newest record is damaged, before k3's
     const damaged = RecordLog.open(g);
     assert.ok(damaged.damageSeen);
     assert.equal(damaged.recovery.damagedKeys, 3);

@@ -11,6 +11,13 @@
  * it counts when its CRC matches and its commit has begun (the commit write only starts once the
  * record is complete). A record whose commit began but whose CRC fails is damage, never mistaken
  * for a torn write; a record whose magic took a bit flip still reads (its CRC counts 'OX').
+ *
+ * Sector: counter A · records · counter B. Each counter is a bit string (FF when erased) in which
+ * the k-th record committed in the sector clears bit k, after its commit word. A record that
+ * vanishes without a trace — bytes erased or overwritten back to what a never-written or torn
+ * record looks like — leaves its bit cleared: boot sees more records counted than it finds, which
+ * is damage, never a power cut (a cut happens before the bit is cleared). Two copies at the two
+ * ends of the sector, so no single run of damage covers both the newest records and both counters.
  */
 import { crc32 } from './crc.js';
 
@@ -23,6 +30,31 @@ export const MAX_KEY_LENGTH = 64;
 export const FLAG_DELETED = 0x01;
 /** The key's state may have been lost to damage in the partition: it must not be used. */
 export const FLAG_DAMAGED = 0x02;
+/** The smallest record (1-byte key, empty body): bounds the records a sector can hold. */
+const MIN_RECORD = 20;
+/** Bytes of one record counter for a sector of `blockSize` bytes: a bit per possible record, 4-byte aligned. */
+export function counterLength(blockSize: number): number {
+  return ((Math.ceil(blockSize / MIN_RECORD) + 31) >>> 5) << 2;
+}
+/** Records counted by the counter at b[start, start + length): the highest cleared bit + 1. */
+export function readCounter(b: Uint8Array, start: number, length: number): number {
+  for (let i = length - 1; i >= 0; i--) {
+    const v = b[start + i];
+    if (v !== 0xff) {
+      let bit = 7;
+      while ((v & (0x80 >>> bit)) !== 0) bit--;
+      return i * 8 + bit + 1;
+    }
+  }
+  return 0;
+}
+/** The aligned 4-byte word that clears bit `k` of a counter (other bits FF: NOR writes only clear). */
+export function counterWord(k: number): { offset: number; word: Uint8Array } {
+  const byte = k >>> 3;
+  const word = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
+  word[byte & 3] = ~(0x80 >>> (k & 7)) & 0xff;
+  return { offset: byte & ~3, word };
+}
 /** Bytes a record with this key and body occupies in flash. */
 export function recordSize(keyLength: number, bodyLength: number): number {
   return (HEADER + keyLength + bodyLength + TRAILER + 3) & ~3;
@@ -48,10 +80,18 @@ export interface Region {
 export interface SectorScan {
   records: Found[];
   regions: Region[];
-  /** End of the last valid record. */
+  /** End of the last valid record (the records' start when none). */
   validEnd: number;
-  /** Aligned end of the last byte that is not 0xFF (0 when blank). */
+  /** Aligned end of the last byte of the records' area that is not 0xFF (the area's start when none). */
   dataEnd: number;
+  /**
+   * Records committed in this sector as its counters say: the larger of the two copies that is
+   * possible at all (no more records than the bytes outside the valid ones could hold); a copy
+   * above that was damaged (a raised bit). Both impossible: Infinity (damage, refuse to guess).
+   */
+  counted: number;
+  /** Every byte of the sector, counters included, is 0xFF. */
+  blank: boolean;
 }
 
 function u32(b: Uint8Array, i: number): number {
@@ -113,16 +153,20 @@ function parseAt(b: Uint8Array, p: number, limit: number): Parsed {
   return { kind: 'damaged', certain: fullCommit && k >= 1 && k <= MAX_KEY_LENGTH };
 }
 
-export function scanSector(b: Uint8Array, sector: number): SectorScan {
-  const bs = b.length;
+/** Scan one sector (`b` is its whole content): records between the two counters of `counter` bytes. */
+export function scanSector(b: Uint8Array, sector: number, counter: number): SectorScan {
+  const start = counter;
+  const bs = b.length - counter;
   let last = bs - 1;
-  while (last >= 0 && b[last] === 0xff) last--;
-  const dataEnd = (last + 4) & ~3;
+  while (last >= start && b[last] === 0xff) last--;
+  const dataEnd = last < start ? start : (last + 4) & ~3;
+  let blank = dataEnd === start;
+  for (let i = 0; blank && i < counter; i++) blank = b[i] === 0xff && b[bs + i] === 0xff;
   const records: Found[] = [];
   const regions: Region[] = [];
   let open: Region | null = null;
-  let validEnd = 0;
-  let p = 0;
+  let validEnd = start;
+  let p = start;
   while (p < dataEnd) {
     const r = parseAt(b, p, bs);
     if (r.kind === 'valid') {
@@ -140,7 +184,13 @@ export function scanSector(b: Uint8Array, sector: number): SectorScan {
   }
   if (open) { open.end = dataEnd; regions.push(open); }
   for (const r of regions) if (!looksTorn(b, r.start, r.end)) r.damaged = true;
-  return { records, regions, validEnd, dataEnd };
+  let validBytes = 0;
+  for (const f of records) validBytes += f.size;
+  const possible = records.length + Math.floor((bs - start - validBytes) / MIN_RECORD);
+  const a = readCounter(b, 0, counter);
+  const z = readCounter(b, bs, counter);
+  const counted = Math.max(a <= possible ? a : -1, z <= possible ? z : -1);
+  return { records, regions, validEnd, dataEnd, counted: counted < 0 ? Infinity : counted, blank };
 }
 
 /** A record as written: commit word erased (the commit is a second write), CRC over the rest. */

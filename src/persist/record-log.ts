@@ -20,14 +20,16 @@
  * does not parse — a committed record whose check fails, garbage, or a torn-looking record nobody
  * acknowledged — is damage: every key whose newest record is older than the first valid record
  * after the damage may have lost a newer state, so such keys are marked DAMAGED (durably) and
- * `read` throws LoadError for them.
+ * `read` throws LoadError for them. A sector whose counters (record-format.ts) count more
+ * records than it holds lost committed records without a trace (erased or overwritten back to
+ * blank or torn-looking bytes): damage too, so an older value is never read as the newest.
  */
 import type { FlashPort } from '../ports.js';
 import { LoadError, StorageError } from '../errors.js';
 import { toHex } from '../bytes.js';
-import { HEADER, FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, scanSector, encodeRecord, type Found, type Region, type SectorScan } from './record-format.js';
+import { HEADER, FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, scanSector, encodeRecord, counterLength, counterWord, type Found, type Region, type SectorScan } from './record-format.js';
 
-export { FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize } from './record-format.js';
+export { FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, counterLength } from './record-format.js';
 
 const MAX_GEN = 0xffffffff;
 /**
@@ -49,6 +51,12 @@ const ERASE_ID = '01';
  * acknowledgement never applies to a later torn write at the same place.
  */
 const TORN_KEY_PREFIX = 2;
+/**
+ * Reserved keys of the records acknowledging lost records: 03 · sector. The body (u16) is how
+ * many of the sector's records were lost without a trace when the loss was handled (its keys
+ * marked DAMAGED), so later boots flag only a further loss.
+ */
+const LOSS_KEY_PREFIX = 3;
 /** Keys whose first byte is below 8 are reserved for the log itself. */
 const RESERVED_KEYS = 8;
 
@@ -68,6 +76,15 @@ function isReserved(key: Uint8Array): boolean {
 
 function tornKey(sector: number, offset: number): Uint8Array {
   return new Uint8Array([TORN_KEY_PREFIX, sector, offset & 0xff, offset >>> 8]);
+}
+
+function lossKey(sector: number): Uint8Array {
+  return new Uint8Array([LOSS_KEY_PREFIX, sector]);
+}
+
+/** Acknowledgements that name a sector (torn writes, lost records): forgotten with that sector. */
+function namesSector(key: Uint8Array, s: number): boolean {
+  return (key[0] === TORN_KEY_PREFIX && key.length === 4) || (key[0] === LOSS_KEY_PREFIX && key.length === 2) ? key[1] === s : false;
 }
 
 interface Entry {
@@ -97,12 +114,17 @@ export class RecordLog {
   readonly flash: FlashPort;
   readonly sectorCount: number;
   readonly blockSize: number;
+  /** Bytes of each of a sector's two record counters; records lie between them. */
+  private readonly counter: number;
+  private readonly recordsEnd: number;
+  /** Per sector: the counter bit the next record committed there clears. */
+  private readonly counts: number[];
   private readonly index = new Map<string, Entry>();
   /** This flash's write counter, and its value when this instance last scanned or wrote. */
   private readonly writes: { count: number };
   private seenWrites: number;
   private active = 0;
-  private appendAt = 0;
+  private appendAt: number;
   private maxGen = 0;
   private readonly blank: boolean[];
   /** Partition offset of the last record written by this instance (-1: none yet). */
@@ -111,6 +133,8 @@ export class RecordLog {
   private pendingAcks: { sector: number; offset: number; gen: number }[] = [];
   /** Keys boot recovery still has to mark DAMAGED. */
   private pendingDamage: Uint8Array[] = [];
+  /** Lost records boot recovery still has to acknowledge: sector, how many. */
+  private pendingLosses: number[][] = [];
   /** Filled by open(). */
   recovery: RecoveryReport = { sealed: 0, finishedRotation: false, damagedRegions: 0, damagedKeys: 0 };
 
@@ -120,6 +144,10 @@ export class RecordLog {
     this.sectorCount = Math.floor(flash.byteLength / flash.blockSize);
     if (this.sectorCount < 2) throw new LoadError('record log: the flash partition needs at least 2 sectors, has ' + this.sectorCount);
     if (this.sectorCount > 30) throw new LoadError('record log: at most 30 sectors, has ' + this.sectorCount);
+    this.counter = counterLength(this.blockSize);
+    this.recordsEnd = this.blockSize - this.counter;
+    this.appendAt = this.counter;
+    this.counts = new Array<number>(this.sectorCount).fill(0);
     this.blank = new Array<boolean>(this.sectorCount).fill(false);
     let writes = flashWrites.get(flash);
     if (!writes) {
@@ -142,9 +170,10 @@ export class RecordLog {
     const scans: SectorScan[] = [];
     let best = -1;
     for (let s = 0; s < n; s++) {
-      const scan = scanSector(this.flash.read(s * this.blockSize, this.blockSize), s);
+      const scan = scanSector(this.flash.read(s * this.blockSize, this.blockSize), s, this.counter);
       scans.push(scan);
-      this.blank[s] = scan.dataEnd === 0;
+      this.blank[s] = scan.blank;
+      this.counts[s] = Math.max(scan.counted === Infinity ? this.counter * 8 : scan.counted, scan.records.length);
       for (const f of scan.records) {
         if (best < 0 || f.gen > this.maxGen) { this.maxGen = f.gen; best = s; }
         this.noteRecord(f);
@@ -172,6 +201,21 @@ export class RecordLog {
         threshold = this.maxGen + 1;
       }
     }
+    // Records counted but not found: committed, then lost. Each damaged region followed by a valid
+    // record hid at least one (and its keys are handled below); any more may have vanished without
+    // a trace at the sector's end — so every key older than the next sector is suspect. The spare's
+    // may be the newest of all (a destroyed active sector looks like a spare): threshold maxGen + 1.
+    for (let s = 0; s < n; s++) {
+      if (s === erasingSector && s === spare) continue;
+      const scan = scans[s];
+      let located = 0;
+      for (const r of scan.regions) if (r.end <= scan.validEnd && (r.damaged || !this.acknowledged(scan, s, r.start))) located++;
+      const unexplained = scan.counted - scan.records.length - located;
+      if (unexplained <= this.knownLoss(s)) continue;
+      this.recovery.damagedRegions++;
+      this.pendingLosses.push([s, Math.min(unexplained, 0xffff)]);
+      threshold = Math.max(threshold, s === spare ? this.maxGen + 1 : this.firstGenAfter(scans, s, this.blockSize));
+    }
     for (let i = 2; i <= n; i++) {
       const s = (this.active + i) % n;
       for (const r of scans[s].regions) {
@@ -188,7 +232,6 @@ export class RecordLog {
     this.appendAt = Math.max(act.validEnd, act.dataEnd);
     // Nothing may land on a torn record's commit word: it is what tells the torn write from damage.
     for (const r of tail) this.appendAt = Math.max(this.appendAt, r.start + 8);
-    this.blank[this.active] = this.appendAt === 0;
     if (threshold >= 0) {
       // Decide first: writing may rotate and give the copied records new gens. Erasing a sector
       // erases evidence, so freeSector marks every pending key before it erases.
@@ -219,6 +262,11 @@ export class RecordLog {
         this.freeSector(spareNow);
       }
       while (this.pendingDamage.length > 0) this.writeRecord(this.pendingDamage.shift()!, FLAG_DAMAGED, new Uint8Array(0));
+      // Only now that the keys are marked: later boots flag a loss beyond the one handled here.
+      while (this.pendingLosses.length > 0) {
+        const [s, unexplained] = this.pendingLosses.shift()!;
+        if (!this.blank[s]) this.writeRecord(lossKey(s), 0, new Uint8Array([unexplained & 0xff, unexplained >>> 8]));
+      }
     } catch (e) {
       // E.g. the newest sector was destroyed and the one before is full: the damage cannot be
       // recorded before evidence would have to be erased. Refuse the partition rather than guess.
@@ -234,6 +282,14 @@ export class RecordLog {
     if (!e || e.bodyLength !== 4) return false;
     const body = this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, 4);
     return u32le(body) === lastGenBefore(scan, offset);
+  }
+
+  /** Records of sector s lost without a trace that an earlier boot already handled (0: none). */
+  private knownLoss(s: number): number {
+    const e = this.index.get(toHex(lossKey(s)));
+    if (!e || e.bodyLength !== 2) return 0;
+    const b = this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, 2);
+    return b[0] | (b[1] << 8);
   }
 
   /** The gen of the first valid record after (sector s, offset) in ring order; past the end: maxGen + 1. */
@@ -318,7 +374,7 @@ export class RecordLog {
     if (body.length > 0xffff) throw new RangeError('record body over 65535 bytes');
     // A new key may take the live records past half a sector: refuse it. The other half is room
     // for the records written between rotations and for torn writes during one (power cuts).
-    if (!this.has(key) && this.liveBytes() + recordSize(key.length, body.length) > this.blockSize / 2)
+    if (!this.has(key) && this.liveBytes() + recordSize(key.length, body.length) > (this.recordsEnd - this.counter) / 2)
       throw new StorageError('record log full: a new key\'s live records would exceed half a ' + this.blockSize + '-byte sector');
     this.writeRecord(key, 0, body);
   }
@@ -338,7 +394,7 @@ export class RecordLog {
 
   private writeRecord(key: Uint8Array, flags: number, body: Uint8Array): void {
     const size = recordSize(key.length, body.length);
-    if (this.appendAt + size <= this.blockSize) {
+    if (this.appendAt + size <= this.recordsEnd) {
       this.put(key, flags, body);
       return;
     }
@@ -360,9 +416,9 @@ export class RecordLog {
     const id = toHex(key);
     let need = size + ERASE_RECORD_SIZE;
     for (const [k, e] of this.index) if (e.sector === next && k !== id && !this.droppable(e, next)) need += recordSize(e.key.length, e.bodyLength);
-    if (need > this.blockSize) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a ' + this.blockSize + '-byte sector');
+    if (need > this.recordsEnd - this.counter) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a ' + this.blockSize + '-byte sector');
     this.active = (this.active + 1) % n;
-    this.appendAt = 0;
+    this.appendAt = this.counter;
     if (!this.blank[this.active]) throw new StorageError('record log: spare sector ' + this.active + ' is not erased');
   }
 
@@ -371,7 +427,8 @@ export class RecordLog {
    * acknowledgement of a torn write in s.
    */
   private droppable(e: Entry, s: number): boolean {
-    if (e.key[0] === TORN_KEY_PREFIX && e.key.length === 4) return e.key[1] === s;
+    if (namesSector(e.key, s)) return true;
+    if (isReserved(e.key) && (e.key[0] === TORN_KEY_PREFIX || e.key[0] === LOSS_KEY_PREFIX)) return false;
     return (e.flags & FLAG_DELETED) !== 0 && (e.sectors & ~(1 << s)) === 0;
   }
 
@@ -384,19 +441,19 @@ export class RecordLog {
   private freeSector(s: number): void {
     while (this.pendingAcks.length > 0) {
       const a = this.pendingAcks.shift()!;
-      if (this.appendAt + recordSize(4, 4) > this.blockSize) throw new StorageError('record log full while acknowledging a torn write');
+      if (this.appendAt + recordSize(4, 4) > this.recordsEnd) throw new StorageError('record log full while acknowledging a torn write');
       this.put(tornKey(a.sector, a.offset), 0, genBytes(a.gen));
     }
     while (this.pendingDamage.length > 0) {
       const k = this.pendingDamage.shift()!;
-      if (this.appendAt + recordSize(k.length, 0) > this.blockSize) throw new StorageError('record log full while marking damaged keys');
+      if (this.appendAt + recordSize(k.length, 0) > this.recordsEnd) throw new StorageError('record log full while marking damaged keys');
       this.put(k, FLAG_DAMAGED, new Uint8Array(0));
     }
     const live = [...this.index.values()].filter((e) => e.sector === s).sort((a, b) => a.gen - b.gen);
     for (const e of live) {
       if (this.droppable(e, s)) continue;
       const body = this.flash.read(s * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
-      if (this.appendAt + recordSize(e.key.length, e.bodyLength) > this.blockSize) throw new StorageError('record log full while moving live records');
+      if (this.appendAt + recordSize(e.key.length, e.bodyLength) > this.recordsEnd) throw new StorageError('record log full while moving live records');
       this.put(e.key, e.flags, body);
     }
     if (!this.blank[s]) {
@@ -404,21 +461,22 @@ export class RecordLog {
       // nothing but a torn write cannot look like damage after a cut erase: its commit words
       // stay erased, and erasing only sets bits).
       if (this.holdsRecords(s)) {
-        if (this.appendAt + ERASE_RECORD_SIZE > this.blockSize) throw new StorageError('record log full while freeing a sector');
+        if (this.appendAt + ERASE_RECORD_SIZE > this.recordsEnd) throw new StorageError('record log full while freeing a sector');
         this.put(ERASE_KEY, 0, new Uint8Array([s]));
       }
       this.changing();
       this.flash.erase(s);
       this.blank[s] = true;
+      this.counts[s] = 0;
     }
     const bit = 1 << s;
     for (const [k, e] of this.index) {
       e.sectors &= ~bit;
-      if (e.sectors === 0 || (e.key[0] === TORN_KEY_PREFIX && e.key.length === 4 && e.key[1] === s)) this.index.delete(k);
+      if (e.sectors === 0 || namesSector(e.key, s)) this.index.delete(k);
     }
   }
 
-  /** Write one record at the append position of the active sector: body first, commit byte last. */
+  /** Write one record at the append position of the active sector: body, commit word, then its bit in both counters. */
   private put(key: Uint8Array, flags: number, body: Uint8Array): void {
     if (this.maxGen >= MAX_GEN) throw new StorageError('record log generation counter exhausted');
     const gen = this.maxGen + 1;
@@ -428,6 +486,13 @@ export class RecordLog {
     this.changing();
     this.flash.write(at, rec);
     this.flash.write(at + 4, ZERO_WORD);
+    // (Past the counter's last bit — only after damage raised it — the count stays where it is.)
+    const k = this.counts[this.active]++;
+    if (k < this.counter * 8) {
+      const c = counterWord(k);
+      this.clearBits(this.active * this.blockSize + c.offset, c.word);
+      this.clearBits(this.active * this.blockSize + this.recordsEnd + c.offset, c.word);
+    }
     this.maxGen = gen;
     const size = recordSize(key.length, body.length);
     this.noteRecord({ sector: this.active, offset: this.appendAt, gen, flags, key: key.slice(), bodyLength: body.length, size });
@@ -435,9 +500,16 @@ export class RecordLog {
     this.appendAt += size;
   }
 
+  /** Clear the 0 bits of `word` in the flash word at `at` (written as read & word: NOR only clears). */
+  private clearBits(at: number, word: Uint8Array): void {
+    const cur = this.flash.read(at, 4);
+    for (let i = 0; i < 4; i++) cur[i] &= word[i];
+    this.flash.write(at, cur);
+  }
+
   /** Diagnostics: the active sector, bytes free in it, and live records. */
   get status(): { activeSector: number; freeBytes: number; liveRecords: number; gen: number; newestOffset: number } {
-    return { activeSector: this.active, freeBytes: this.blockSize - this.appendAt, liveRecords: this.index.size, gen: this.maxGen, newestOffset: this.newestOffset };
+    return { activeSector: this.active, freeBytes: this.recordsEnd - this.appendAt, liveRecords: this.index.size, gen: this.maxGen, newestOffset: this.newestOffset };
   }
 }
 const ZERO_WORD = new Uint8Array(4);

@@ -7,8 +7,7 @@
  *   numbers aiocoap's would (RFC 8613 App. B.1).
  * - the flash RecordLog reader: a partition written by a known history, then garbage, bit flips or
  *   erased runs → open() either refuses with a typed error or every key reads as its newest value,
- *   as absent, or as LoadError — never an older value (that would roll back a sequence number), except for damage to the
- *   magic or commit word of the log's newest record, which is indistinguishable from a torn write.
+ *   as absent, or as LoadError — never an older value (that would roll back a sequence number).
  */
 import { fc } from './fc.js';
 import { bump, typedOnly, type FuzzTarget } from './target.js';
@@ -20,7 +19,7 @@ import { parseSequenceFile, formatSequenceFile, aiocoapToReplayState, aiocoapWin
 import { SecurityContext } from '../../src/oscore/context.js';
 import { ReplayWindow } from '../../src/oscore/replay.js';
 import { NorFlash, PowerCut } from '../../src/sim/nor-flash.js';
-import { RecordLog, recordSize } from '../../src/persist/record-log.js';
+import { RecordLog } from '../../src/persist/record-log.js';
 import { Prng } from '../../src/sim/prng.js';
 
 // ---------------------------------------------------------------- JSON loaders
@@ -166,26 +165,21 @@ function history(seed: number) {
   const keys = [new Uint8Array([0x11]), new Uint8Array([0x22, 0x22]), new Uint8Array([0x33, 0x33, 0x33])];
   const values: string[][] = keys.map(() => []);
   const ops = 5 + rng.int(60);
-  let last = 0;
   for (let i = 0; i < ops; i++) {
     const k = rng.int(keys.length);
     const body = rng.bytes(1 + rng.int(20));
     log.append(keys[k], body);
     values[k].push(toHex(body));
-    last = recordSize(keys[k].length, body.length);
   }
-  // The newest record of the whole log ends at the append position of the active sector.
-  const st = log.status;
-  const tail = st.activeSector * BLOCK + (BLOCK - st.freeBytes) - last;
-  return { image: flash.bytes.slice(), keys, values, tail };
+  return { image: flash.bytes.slice(), keys, values };
 }
 
 function recordLogTarget(bursts: boolean): FuzzTarget {
   return {
   name: bursts ? 'flash-record-log-bursts' : 'flash-record-log',
   description: bursts
-    ? 'partitions written by a seeded history, then garbage runs or erased runs (1–64 bytes, with flips) → RecordLog.open: typed errors only, never a value that was never written, the log keeps working; older values read back are counted as findings (RELIABILITY.md), not failures'
-    : 'partitions written by a seeded history (with rotations), then 1–3 bit flips (in written bytes or anywhere) → RecordLog.open: typed error, or each key reads as its newest value, absent, or LoadError — never an older value (except: damage to the magic or commit word of the newest record of the log reads as a torn write, counted apart)',
+    ? 'partitions written by a seeded history, then garbage runs or erased runs (1–64 bytes, with flips) → RecordLog.open: typed errors only, each key reads as its newest value, absent, or LoadError — never an older value, never one never written; the log keeps working'
+    : 'partitions written by a seeded history (with rotations), then 1–3 bit flips (in written bytes or anywhere) → RecordLog.open: typed error, or each key reads as its newest value, absent, or LoadError — never an older value',
   create() {
     const counts = {};
     const histories = new Map<number, ReturnType<typeof history>>();
@@ -195,34 +189,16 @@ function recordLogTarget(bursts: boolean): FuzzTarget {
       const img = hist.image.slice();
       const written: number[] = [];
       for (let i = 0; i < img.length; i++) if (img[i] !== 0xff) written.push(i);
-      // Bytes of the newest record that a torn write leaves in the same states as damage does:
-      // the magic (first bytes written) and the commit word (last bytes written).
-      const t = hist.tail;
-      const ambiguous = (a: number, b: number) => (a < t + 2 && b > t) || (a < t + 8 && b > t + 4);
-      let touchedTail = false;
-      // An erased run over the newest record's header makes it (and whatever follows) look never written.
-      let erasedTail = false;
-      let erasedSectorTail = false;
       for (const d of damage) {
         if (d.k === 'flip') {
           const at = d.written && written.length ? written[d.at % written.length] : d.at % img.length;
           img[at] ^= 1 << d.bit;
-          touchedTail ||= ambiguous(at, at + 1);
         } else if (d.k === 'garbage') {
           const at = d.at % img.length;
-          const bytes = d.bytes.subarray(0, img.length - at);
-          img.set(bytes, at);
-          touchedTail ||= ambiguous(at, at + bytes.length);
+          img.set(d.bytes.subarray(0, img.length - at), at);
         } else {
           const at = d.at % img.length;
-          const end = Math.min(img.length, at + d.len);
-          img.fill(0xff, at, end);
-          erasedTail ||= at < t + 8 && end > t;
-          // Whole records erased at the end of a sector's data leave nothing to see (RELIABILITY.md).
-          const sectorEnd = (Math.floor(at / BLOCK) + 1) * BLOCK;
-          let rest = end;
-          while (rest < sectorEnd && img[rest] === 0xff) rest++;
-          erasedSectorTail ||= rest === sectorEnd;
+          img.fill(0xff, at, Math.min(img.length, at + d.len));
         }
       }
       const flash = new NorFlash({ blockSize: BLOCK, image: img });
@@ -250,16 +226,8 @@ function recordLogTarget(bursts: boolean): FuzzTarget {
         const hex = toHex(got);
         if (vals.length && hex === vals[vals.length - 1]) return void bump(counts, 'key-newest');
         const older = vals.lastIndexOf(hex);
-        // Known limit (RELIABILITY.md): damage to the magic or commit word of the log's newest
-        // record reads as a power cut during that write, so that one record is dropped.
-        if (touchedTail && older === vals.length - 2) return void bump(counts, 'tail-record-read-as-torn');
-        if (erasedTail && older >= 0) return void bump(counts, 'tail-erased-read-as-unwritten');
-        if (erasedSectorTail && older >= 0) return void bump(counts, 'sector-tail-erased-read-as-unwritten');
-        // Known limit (RELIABILITY.md): two faults can look like one power cut — a commit word that
-        // looks cut plus a broken later record (the tail is sealed as one torn write), or both
-        // copies of a new active sector's first record (the sector is taken for an unfinished rotation).
-        if (damage.length > 1 && (log.recovery.sealed > 0 || log.recovery.finishedRotation) && older >= 0) return void bump(counts, 'multi-fault-read-as-power-cut');
-        if (bursts && older >= 0) return void bump(counts, 'FINDING-burst-rolled-back');
+        // Never an older value (a rolled-back sequence number): the record counters tell a record
+        // lost to damage from one never written (record-format.ts), whatever the damage hit.
         throw new Error(older >= 0 ? 'rolled back: key ' + i + ' read value #' + older + ' of ' + vals.length : 'key ' + i + ' read a value never written');
       });
       // The recovered log keeps working.
