@@ -2,7 +2,9 @@
  * Platform module for Moddable's desktop simulator (`lin`, `mcsim`), mapped to the specifier
  * `oscore-xs/platform` by targets/moddable/manifest.json's "platforms" section. `lin` has no
  * `flash` module (importing it aborts the app), so the partition is simulated in a file,
- * `<config.file.root>oscore-xs-<label>.flash` (/tmp/ on lin), with NOR rules enforced here: erase
+ * `<config.file.root>oscore-xs-<label>.flash` (/tmp/ on lin) — or the path in the build configuration
+ * `oscore_flash` (mcconfig `oscore_flash=/path/file.flash`), so several mcsim instances on one machine
+ * keep separate partitions — with NOR rules enforced here: erase
  * sets a sector to 0xFF, a write can only clear bits. The `file` module flushes every write, so
  * killing mcsim keeps what was written, like a power cut. (`preference` would be the other
  * choice, but on lin it rewrites one JSON file, deleting it first, on every change.)
@@ -22,7 +24,9 @@ const SECTOR = 4096;
 const DEFAULT_SIZE = 65536;
 
 export function openFlash(label: string, byteLength = DEFAULT_SIZE): FlashPort {
-  const file = new File(config.file.root + 'oscore-xs-' + label + '.flash', true);
+  const configured = (config as Record<string, unknown>).oscore_flash;
+  const path = typeof configured === 'string' && configured ? configured : config.file.root + 'oscore-xs-' + label + '.flash';
+  const file = new File(path, true);
   if (file.length < byteLength) {
     const blank = new Uint8Array(SECTOR).fill(0xff);
     for (let at = file.length - (file.length % SECTOR); at < byteLength; at += SECTOR) {

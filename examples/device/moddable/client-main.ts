@@ -1,6 +1,7 @@
 /**
  * The client-only example on Moddable: reports a reading to `config.oscore_target` (a coap:// URI)
- * every 10 s under OSCORE. Same provisioning as main.ts (mcconfig `oscore_*=` values, first boot).
+ * every 10 s (mcconfig `oscore_interval_ms=N` to change) under OSCORE. Same provisioning as main.ts
+ * (mcconfig `oscore_*=` values, first boot) and the same flash file setting on lin (`oscore_flash`).
  */
 import config from 'mc/config';
 import { fromHex } from '../../../src/bytes.js';
@@ -16,6 +17,7 @@ const provision = c.oscore_secret
 let tenths = 215;
 startClientApp(ports, {
   target: c.oscore_target ?? 'coap://192.168.1.10/readings',
+  intervalMs: Number(c.oscore_interval_ms) > 0 ? Number(c.oscore_interval_ms) : undefined,
   log: (line) => trace(line + '\n'),
   provision,
   read: () => (tenths += (Math.random() * 3 | 0) - 1) / 10,

@@ -2,7 +2,9 @@
  * The example device app on Moddable (ESP32, and `lin` in mcsim): binds the Moddable ports,
  * takes the first-boot security context from the firmware configuration (mcconfig
  * `oscore_secret=… oscore_sender=… oscore_recipient=…`, see docs/device.md), and starts
- * examples/device/app.ts on UDP port 5683. Console lines go to `trace()` (xsbug / serial).
+ * examples/device/app.ts on UDP port 5683 (or mcconfig `oscore_port=N`, e.g. for several mcsim
+ * instances on one machine; `oscore_sensor_ms=N` reads the sensor every N ms instead of 2000).
+ * Console lines go to `trace()` (xsbug / serial; stdout in mcsim).
  */
 import config from 'mc/config';
 import { fromHex } from '../../../src/bytes.js';
@@ -33,10 +35,12 @@ function configuredContext(): SecurityContextParams | undefined {
   };
 }
 
-const ports = createModdablePorts({ port: 5683, partition: 'oscore' });
+const configuredPort = Number((config as Record<string, unknown>).oscore_port);
+const ports = createModdablePorts({ port: configuredPort > 0 ? configuredPort : 5683, partition: 'oscore' });
 log('oscore-xs example device on ' + platformName);
 try {
-  startDeviceApp(ports, { log, provision: configuredContext() });
+  const sensorMs = Number((config as Record<string, unknown>).oscore_sensor_ms);
+  startDeviceApp(ports, { log, provision: configuredContext(), sensorIntervalMs: sensorMs > 0 ? sensorMs : undefined });
 } catch (e) {
   log('device failed to start: ' + String((e as Error)?.message ?? e));
 }
