@@ -73,7 +73,8 @@ function sealPlaintext(context: SecurityContext, nonce: Uint8Array, aad: Uint8Ar
   }
 }
 
-function outerMessage(original: Message, code: number, outer: CoapOption[], optionValue: Uint8Array, ciphertext: Uint8Array): Message {
+/** §4.2: the outer message — Outer options with the OSCORE option in number order, the ciphertext as payload. */
+export function outerMessage(original: Message, code: number, outer: CoapOption[], optionValue: Uint8Array, ciphertext: Uint8Array): Message {
   const options: CoapOption[] = [];
   let placed = false;
   for (const o of outer) {
@@ -87,7 +88,8 @@ function outerMessage(original: Message, code: number, outer: CoapOption[], opti
   return { type: original.type, code, messageId: original.messageId, token: original.token, options, payload: ciphertext };
 }
 
-function isObserveRegistration(inner: readonly CoapOption[]): boolean {
+/** An Inner Observe 0 (a registration) among the inner options. */
+export function isObserveRegistration(inner: readonly CoapOption[]): boolean {
   for (const o of inner) if (o.number === Option.OBSERVE) return o.value.every((b) => b === 0); // Observe 0 = register
   return false;
 }

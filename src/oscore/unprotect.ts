@@ -40,8 +40,8 @@ export interface UnprotectRequestOptions {
   echo?: EchoVerifier;
 }
 
-/** The single OSCORE option of a message, decompressed. */
-function readOscoreOption(message: Message): OscoreOptionValue {
+/** The bytes of the single OSCORE option of a message (NotAProtectedMessage without one, DecodeError for two). */
+export function oscoreOptionBytes(message: Message): Uint8Array {
   let value: Uint8Array | undefined;
   for (const o of message.options) {
     if (o.number !== Option.OSCORE) continue;
@@ -49,11 +49,16 @@ function readOscoreOption(message: Message): OscoreOptionValue {
     value = o.value;
   }
   if (value === undefined) throw new NotAProtectedMessage('no OSCORE option');
-  return decodeOscoreOption(value);
+  return value;
+}
+
+/** The single OSCORE option of a message, decompressed. */
+function readOscoreOption(message: Message): OscoreOptionValue {
+  return decodeOscoreOption(oscoreOptionBytes(message));
 }
 
 /** Parse the decrypted plaintext (§5.3); a malformed one is a DecodeError. */
-function parsePlaintext(pt: Uint8Array): { code: number; options: CoapOption[]; payload: Uint8Array } {
+export function parsePlaintext(pt: Uint8Array): { code: number; options: CoapOption[]; payload: Uint8Array } {
   let parts: { options: CoapOption[]; payload: Uint8Array };
   try {
     parts = readOptionsAndPayload(pt, 1, pt.length);
@@ -70,7 +75,7 @@ function checkCiphertextLength(context: SecurityContext, payload: Uint8Array): v
   if (payload.length < context.algorithm.tagLength + 1) throw new DecodeError('ciphertext of ' + payload.length + ' bytes is shorter than code + tag');
 }
 
-function innerOption(options: readonly CoapOption[], number: number): Uint8Array | undefined {
+export function innerOption(options: readonly CoapOption[], number: number): Uint8Array | undefined {
   for (const o of options) if (o.number === number) return o.value;
   return undefined;
 }

@@ -6,3 +6,7 @@ export { nodeClock, nodeRandom } from './ports.js';
 export { openNodeEndpoint, type NodeEndpointOptions } from './coap.js';
 export { readCredentialsFile, loadCredentialsFile, type CredentialsDocument, type CredentialsFormat } from './credentials-file.js';
 export { credentialBytes } from '../../src/credentials/bytes-value.js';
+// Group OSCORE (RFC 10021) and the host AEADs: Node only for now, so the Moddable library bundle stays as it was.
+export * from '../../src/group/index.js';
+export { HOST_AEAD_ALGORITHMS, findAnyAlgorithm, findAnyAlgorithmByName, A128GCM, A192GCM, A256GCM, CHACHA20_POLY1305 } from '../../src/crypto/host-aeads.js';
+export { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
