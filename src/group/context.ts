@@ -237,8 +237,23 @@ export class GroupContext {
     return this.recipients.size;
   }
 
-  /** The member's Recipient Context, created on first sight; undefined for an unknown kid. */
+  /** The member's Recipient Context, created (and kept) on first use; undefined for an unknown kid. */
   recipient(kid: Uint8Array): GroupRecipient | undefined {
+    const r = this.candidateRecipient(kid);
+    if (r) this.keep(r);
+    return r;
+  }
+
+  /** The member's kept Recipient Context, or undefined (never creates one). */
+  knownRecipient(kid: Uint8Array): GroupRecipient | undefined {
+    return this.recipients.get(toHex(kid));
+  }
+
+  /**
+   * The kept Recipient Context, or a new one not yet kept: a receiver keeps it (`keep`) only once
+   * a message from the member verified, so a refused message changes no state.
+   */
+  candidateRecipient(kid: Uint8Array): GroupRecipient | undefined {
     const key = toHex(kid);
     const existing = this.recipients.get(key);
     if (existing) return existing;
@@ -246,9 +261,13 @@ export class GroupContext {
     if (!member) return undefined;
     const enc = this.groupEncryption;
     const recipientKey = this.derive(member.senderId, enc.id, 'Key', enc.keyLength);
-    const r = new GroupRecipient(member, recipientKey, enc.prepare(recipientKey), new ReplayWindow(this.replayWindowSize, this.windowsStartUnknown ? 'unknown' : 'fresh'));
-    this.recipients.set(key, r);
-    return r;
+    return new GroupRecipient(member, recipientKey, enc.prepare(recipientKey), new ReplayWindow(this.replayWindowSize, this.windowsStartUnknown ? 'unknown' : 'fresh'));
+  }
+
+  /** Keep a Recipient Context from candidateRecipient. */
+  keep(r: GroupRecipient): void {
+    const key = toHex(r.senderId);
+    if (!this.recipients.has(key) && this.members.has(key)) this.recipients.set(key, r);
   }
 
   /** ECDH-SS between own key and the member's (§2.5.1), Ed25519 keys mapped to X25519. */

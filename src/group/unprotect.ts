@@ -90,8 +90,8 @@ export function unprotectGroupRequest(group: GroupContext, message: Message, opt
   if (!cose.partialIv) throw new DecodeError('request without Partial IV');
   if (!cose.kid) throw new DecodeError('request without kid');
   checkGroupId(group, cose.kidContext);
-  if (!group.isMember(cose.kid)) throw new ContextUnavailable('Security context not found (kid is no group member)');
-  const member = group.recipient(cose.kid)!;
+  const member = group.candidateRecipient(cose.kid);
+  if (!member) throw new ContextUnavailable('Security context not found (kid is no group member)');
   const kid = cose.kid;
   const piv = cose.partialIv;
   const seq = partialIvToNumber(piv);
@@ -115,6 +115,7 @@ export function unprotectGroupRequest(group: GroupContext, message: Message, opt
   } else {
     window.accept(seq);
   }
+  group.keep(member);
   const plain: Message = { type: message.type, code: inner.code, messageId: message.messageId, token: message.token, options: mergeReceivedOptions(message.options, inner.options), payload: inner.payload };
   return { message: plain, binding, member };
 }
@@ -131,8 +132,8 @@ export function unprotectGroupResponse(message: Message, binding: GroupRequestBi
   if (cose.kidContext) throw new DecodeError('kid context in a response');
   if (!cose.kid) throw new DecodeError('group response without the responder\'s kid');
   if (binding.peer && !equalBytes(cose.kid, binding.peer.senderId)) throw new ContextUnavailable('response from another member than the one addressed');
-  if (!group.isMember(cose.kid)) throw new ContextUnavailable('Security context not found (kid is no group member)');
-  const member = group.recipient(cose.kid)!;
+  const member = group.candidateRecipient(cose.kid);
+  if (!member) throw new ContextUnavailable('Security context not found (kid is no group member)');
   const responder = toHex(member.senderId);
   const last = binding.responders.get(responder);
   let seq: number | undefined;
@@ -156,6 +157,7 @@ export function unprotectGroupResponse(message: Message, binding: GroupRequestBi
   if (hasObserve && !binding.observe) throw new ProtectionInvalid('Inner Observe in a response to a request that did not register');
   if (hasObserve && seq === undefined) throw new ProtectionInvalid('notification without Partial IV');
   binding.responders.set(responder, seq ?? -1);
+  group.keep(member);
   if (hasObserve && seq !== undefined) {
     const value = observeFromPartialIv(seq);
     innerOptions = innerOptions.map((o) => (o.number === Option.OBSERVE ? { number: o.number, value } : o));
