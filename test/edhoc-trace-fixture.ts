@@ -51,7 +51,7 @@ const BLOCKS = parse(traces);
 /** The bytes of the one block in `trace`/`section` whose label starts with `label`. */
 export function traceValue(trace: 1 | 2 | 'invalid', section: string, label: string): Uint8Array {
   const id = trace === 'invalid' ? 'sec-trace-invalid' : 'sec-trace-' + trace;
-  const found = BLOCKS.filter((b) => b.trace === id && b.section === section && b.label.startsWith(label));
+  const found = BLOCKS.filter((b) => b.trace === id && b.section === section && b.label.toLowerCase().startsWith(label.toLowerCase()));
   if (found.length !== 1) throw new Error('RFC 9529 fixture: ' + found.length + ' blocks for ' + id + ' / ' + section + ' / ' + label);
   return fromHex(found[0].hex);
 }
