@@ -52,6 +52,8 @@ export async function buildCli() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    // The native flock binding (an optional dependency) stays a package: it loads a compiled addon.
+    external: ['fs-ext'],
     logLevel: 'error',
     banner: { js: '// oscore-xs CLI bundle, built by bin/build-cli.mjs — do not edit.' },
   });

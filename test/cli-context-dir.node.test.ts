@@ -177,10 +177,43 @@ describe('context directory on disk', () => {
     await assert.rejects(ContextDirectory.open(dir, { label: 'b' }), isLoadError(/^b\/secret\.json: cannot read \(EACCES\)$/));
   });
 
+  it('without the native binding: one flock(1) process per lock, refusing native holders and refused by them', async () => {
+    const dir = copy('aiocoap-plugtest-contexts/a');
+    const native = await ContextDirectory.open(dir);
+    process.env.OSCORE_XS_NO_NATIVE_FLOCK = '1';
+    try {
+      await assert.rejects(ContextDirectory.open(dir, { label: 'a' }), isLoadError(/^a: locked: another process/));
+      await native.release();
+      const viaChild = await ContextDirectory.open(dir);
+      delete process.env.OSCORE_XS_NO_NATIVE_FLOCK;
+      await assert.rejects(ContextDirectory.open(dir, { label: 'a' }), isLoadError(/^a: locked: another process/));
+      await viaChild.release();
+      const again = await ContextDirectory.open(dir);
+      await again.release();
+    } finally {
+      delete process.env.OSCORE_XS_NO_NATIVE_FLOCK;
+    }
+  });
+
+  it('open (in-process lock) and inspect (check and let go, writing nothing)', async () => {
+    const dir = copy('aiocoap-plugtest-contexts/b');
+    const before = readdirSync(dir).sort();
+    const config = ContextDirectory.inspect(dir, { label: 'b' });
+    assert.equal(toHex(config.recipientId), toHex(ContextDirectory.inspect(dir).recipientId));
+    assert.deepEqual(readdirSync(dir).sort(), before, 'inspect writes nothing and leaves no lock file');
+    const held = ContextDirectory.openSync(dir, { label: 'b' });
+    assert.throws(() => ContextDirectory.inspect(dir, { label: 'b' }), isLoadError(/^b: locked: another process/));
+    assert.throws(() => ContextDirectory.openSync(dir, { label: 'b' }), isLoadError(/^b: locked: another process/));
+    held.close(0, 'unknown');
+    await held.released();
+    ContextDirectory.inspect(dir, { label: 'b' });
+  });
+
   it('without a flock binary (non-Linux) the lock file is created exclusively instead', async () => {
     const dir = copy('aiocoap-plugtest-contexts/a');
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
+    process.env.OSCORE_XS_NO_NATIVE_FLOCK = '1';
     try {
       const first = await ContextDirectory.open(dir);
       assert.match(readFileSync(join(dir, 'lock'), 'utf8'), new RegExp('^' + process.pid + '\\n$'));
@@ -192,6 +225,7 @@ describe('context directory on disk', () => {
       await again.release();
     } finally {
       process.env.PATH = path;
+      delete process.env.OSCORE_XS_NO_NATIVE_FLOCK;
     }
   });
 

@@ -164,9 +164,13 @@ describe('oscore-xs client ↔ oscore-xs fileserver (aiocoap guide contexts)', (
   });
 
   it('a second server on the same context directory is refused (lock)', async () => {
-    const { ex, files } = setup(0);
+    const { ex, files, clientCreds } = setup(0);
     const server = await startFileserver(files, ['--credentials', join(ex, 'server.json')]);
     try {
+      // The server locks a context on its first use (server-contexts.ts): use it.
+      writeFileSync(clientCreds, JSON.stringify({ [`coap://localhost:${server.port}/*`]: { oscore: { basedir: 'client1/for-fileserver/' } } }));
+      const r = await run(['client', `coap://localhost:${server.port}/hello.txt`, '--credentials', clientCreds]);
+      assert.equal(r.stdout, 'hello\n', r.stderr);
       const second = await run(['fileserver', files, '--bind', '127.0.0.1:0', '--credentials', join(ex, 'server.json')]);
       assert.equal(second.code, 1);
       assert.equal(second.stderr, 'oscore-xs fileserver: server/from-client1/: locked: another process (oscore-xs or aiocoap) uses this context\n');

@@ -11,7 +11,8 @@
  *   ContextStore, MemoryContextStore, ReplayState     persistence contract (App. B.1):
  *       load() once at open, reserve(upTo) before a sequence number at/above the durable limit,
  *       close(nextSeq, window | 'unknown') at clean shutdown
- *   contextLookup([ctx, …]) → ContextLookup           (kid, kidContext) → context, for servers
+ *   contextLookup([ctx, …]) → ContextLookup           (kid, kidContext) → context, for servers (hashed:
+ *       ContextIndex, O(1) in the number of contexts)
  *
  * Client
  *   const { message, binding } = protectRequest(ctx, plainRequest, { includeKidContext? })
@@ -45,5 +46,6 @@ export { splitOptions, mergeReceivedOptions, outerCode, decomposeProxyUri, type 
 export { aeadNonce } from './nonce.js';
 export { externalAad, encStructure, aeadAad } from './aad.js';
 export { protectRequest, protectResponse, composePlaintext, type RequestBinding, type ProtectRequestOptions, type ProtectResponseOptions } from './protect.js';
+export { ContextIndex, type IndexedContext } from './context-index.js';
 export { unprotectRequest, unprotectResponse, contextLookup, type ContextLookup, type EchoVerifier, type UnprotectRequestOptions } from './unprotect.js';
 export { oscoreErrorResponse, protectEchoChallenge, DIAGNOSTIC, type OscoreErrorResponse } from './error-response.js';

@@ -20,7 +20,7 @@ import { decodeOscoreOption, partialIvToNumber, type OscoreOptionValue } from '.
 import { mergeReceivedOptions, observeFromPartialIv } from './classes.js';
 import { aeadNonce } from './nonce.js';
 import { aeadAad } from './aad.js';
-import { equalBytes as bytesEqual } from '../bytes.js';
+import { ContextIndex } from './context-index.js';
 
 /** Find the security context whose Recipient ID is `kid` (and ID Context `kidContext`, when sent). */
 export type ContextLookup = (kid: Uint8Array, kidContext: Uint8Array | undefined) => SecurityContext | undefined;
@@ -162,15 +162,11 @@ export function unprotectResponse(message: Message, binding: RequestBinding): { 
 
 /**
  * A ContextLookup over a fixed list: Recipient ID equal to kid and, when the request carries a
- * kid context, ID Context equal to it (§5.1: the server SHALL then use a context with that ID Context).
+ * kid context, ID Context equal to it (§5.1: the server SHALL then use a context with that ID
+ * Context). Hash lookups (./context-index.ts), so thousands of contexts cost no more per request
+ * than one; the first matching context in list order wins.
  */
 export function contextLookup(contexts: readonly SecurityContext[]): ContextLookup {
-  return (kid, kidContext) => {
-    for (const c of contexts) {
-      if (!bytesEqual(c.recipientId, kid)) continue;
-      if (kidContext !== undefined && (c.idContext === undefined || !bytesEqual(c.idContext, kidContext))) continue;
-      return c;
-    }
-    return undefined;
-  };
+  const index = new ContextIndex(contexts);
+  return (kid, kidContext) => index.find(kid, kidContext);
 }

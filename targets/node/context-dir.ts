@@ -14,7 +14,7 @@
  * Every write is atomic: a temporary `.sequence-*.json` in the directory, fsync, rename, fsync of
  * the directory.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ContextUnavailable, LoadError } from '../../src/errors.js';
@@ -59,6 +59,54 @@ export interface OpenOptions {
   chunkLimit?: number;
 }
 
+function checkIsDirectory(dir: string, label: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    throw new LoadError(label + ': cannot open context directory (' + (e as NodeJS.ErrnoException).code + ')');
+  }
+  if (!isDir) throw new LoadError(label + ': not a directory');
+}
+
+/**
+ * The names in a context directory, or LoadError as open() words it. (One readdir instead of a
+ * stat and a failed open per missing file: what makes checking ten thousand directories fast.)
+ */
+function listDirectory(dir: string, label: string): Set<string> {
+  try {
+    return new Set(readdirSync(dir));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new LoadError(label + ': not a directory');
+    throw new LoadError(label + ': cannot open context directory (' + code + ')');
+  }
+}
+
+/**
+ * Read and check the files of a locked directory (nothing written). `present`: the directory's
+ * names, when known — files not among them are not tried.
+ */
+function readLocked(dir: string, label: string, present?: Set<string>): { config: ContextConfig; initial: SequenceState } {
+  const read = (name: string) => (present && !present.has(name) ? undefined : readOptional(join(dir, name), labelOf(label, name)));
+  // aiocoap reads secret.json first; the order only shows in which file a duplicate is reported.
+  const files = ['secret.json', 'settings.json'].map((name) => ({
+    name: labelOf(label, name),
+    text: read(name),
+  }));
+  const config = parseContextConfig(label, files);
+  // Everything the OSCORE core will check (e.g. equal IDs), before anything is written.
+  try {
+    checkParams(securityContextParams(config));
+  } catch (e) {
+    throw e instanceof LoadError ? new LoadError(label + ': ' + e.message) : e;
+  }
+  const seqLabel = labelOf(label, 'sequence.json');
+  const seqText = read('sequence.json');
+  const initial = seqText === undefined ? freshSequenceState() : parseSequenceFile(seqLabel, seqText, config.window);
+  return { config, initial };
+}
+
 export class ContextDirectory implements ContextStore {
   readonly config: ContextConfig;
   /** The state read at open (before "unknown" was written): what the OSCORE context starts from. */
@@ -88,38 +136,58 @@ export class ContextDirectory implements ContextStore {
   /** Lock, read and check the directory. Throws LoadError (naming file and key) on any problem. */
   static async open(dir: string, opts: OpenOptions = {}): Promise<ContextDirectory> {
     const label = opts.label ?? dir;
-    let isDir = false;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch (e) {
-      throw new LoadError(label + ': cannot open context directory (' + (e as NodeJS.ErrnoException).code + ')');
-    }
-    if (!isDir) throw new LoadError(label + ': not a directory');
+    checkIsDirectory(dir, label);
     const lock = await ContextLock.acquire(join(dir, 'lock'), label);
+    let read: { config: ContextConfig; initial: SequenceState };
     try {
-      // aiocoap reads secret.json first; the order only shows in which file a duplicate is reported.
-      const files = ['secret.json', 'settings.json'].map((name) => ({
-        name: labelOf(label, name),
-        text: readOptional(join(dir, name), labelOf(label, name)),
-      }));
-      const config = parseContextConfig(label, files);
-      // Everything the OSCORE core will check (e.g. equal IDs), before anything is written.
-      try {
-        checkParams(securityContextParams(config));
-      } catch (e) {
-        throw e instanceof LoadError ? new LoadError(label + ': ' + e.message) : e;
-      }
-      const seqLabel = labelOf(label, 'sequence.json');
-      const seqText = readOptional(join(dir, 'sequence.json'), seqLabel);
-      const initial = seqText === undefined ? freshSequenceState() : parseSequenceFile(seqLabel, seqText, config.window);
-      const ctx = new ContextDirectory(dir, label, config, initial, lock, opts);
-      // From now on the window in memory moves on; on disk it is unknown until a clean close.
-      ctx.write({ nextToSend: ctx.persistedNext, received: 'unknown' });
-      return ctx;
+      read = readLocked(dir, label);
     } catch (e) {
       await lock.release();
       throw e;
     }
+    return ContextDirectory.started(dir, label, read, lock, opts);
+  }
+
+  /**
+   * open(), synchronously: for a server that opens a context on the first request for it. Needs
+   * in-process locks (hasNativeLocks() in ./context-lock.ts).
+   */
+  static openSync(dir: string, opts: OpenOptions = {}): ContextDirectory {
+    const label = opts.label ?? dir;
+    checkIsDirectory(dir, label);
+    const lock = ContextLock.acquireSync(join(dir, 'lock'), label);
+    let read: { config: ContextConfig; initial: SequenceState };
+    try {
+      read = readLocked(dir, label);
+    } catch (e) {
+      void lock.release(); // in-process: released when this returns
+      throw e;
+    }
+    return ContextDirectory.started(dir, label, read, lock, opts);
+  }
+
+  /**
+   * Check a directory as open() would — not locked by another process, readable, valid — taking
+   * nothing and writing nothing: a server indexes thousands of contexts this way at start and
+   * opens each on first use. Needs in-process locks. Returns the configuration.
+   */
+  static inspect(dir: string, opts: OpenOptions = {}): ContextConfig {
+    const label = opts.label ?? dir;
+    const present = listDirectory(dir, label);
+    if (present.has('lock')) ContextLock.checkFree(join(dir, 'lock'), label);
+    return readLocked(dir, label, present).config;
+  }
+
+  /** From now on the window in memory moves on; on disk it is unknown until a clean close. */
+  private static started(dir: string, label: string, read: { config: ContextConfig; initial: SequenceState }, lock: ContextLock, opts: OpenOptions): ContextDirectory {
+    const ctx = new ContextDirectory(dir, label, read.config, read.initial, lock, opts);
+    try {
+      ctx.write({ nextToSend: ctx.persistedNext, received: 'unknown' });
+    } catch (e) {
+      void ctx.release();
+      throw e;
+    }
+    return ctx;
   }
 
   get isOpen(): boolean {

@@ -96,7 +96,7 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
       tree.handle(ex);
     },
   });
-  io.err('serving ' + tree.root + ' on ' + (bind.host || '*') + ':' + stack.udp.localPort + (stack.contexts.length ? ' with ' + stack.contexts.length + ' OSCORE context(s)' : '') + '\n');
+  io.err('serving ' + tree.root + ' on ' + (bind.host || '*') + ':' + stack.udp.localPort + (stack.contexts ? ' with ' + stack.contexts.size + ' OSCORE context(s)' : '') + '\n');
   await aborted(io.signal);
   for (const file of watched.values()) unwatchFile(file);
   await stack.close();

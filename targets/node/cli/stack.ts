@@ -13,17 +13,12 @@ import { LoadError } from '../../../src/errors.js';
 import { UdpPort } from '../udp.js';
 import { nodeClock, nodeRandom } from '../ports.js';
 import { ContextDirectory, securityContextParams } from '../context-dir.js';
-import { CredentialsFile } from '../credentials.js';
+import { ServerContexts, type OpenContext } from '../server-contexts.js';
 import type { CliIo } from './io.js';
 import { oscoreLayer } from '../../../src/coap/oscore-layer.js';
-import { contextLookup, type EchoVerifier } from '../../../src/oscore/unprotect.js';
+import { contextLookup, type ContextLookup, type EchoVerifier } from '../../../src/oscore/unprotect.js';
 
-/** A security context together with the directory it lives in. */
-export interface OpenContext {
-  label: string;
-  context: SecurityContext;
-  dir?: ContextDirectory;
-}
+export type { OpenContext };
 
 /** Build SecurityContexts over opened directories; warns about unknown keys in them. */
 export function contextsFromDirs(dirs: { label: string; dir: ContextDirectory }[], io: CliIo): OpenContext[] {
@@ -62,8 +57,8 @@ export interface StackOptions {
   markers?: StackLayer[];
   /** The handler at the top of the server stack (instead of the router), if any. */
   top?: ServerHandler;
-  /** OSCORE: contexts a request may be protected with (server, by kid), and the client's choice per request. */
-  oscore?: { server?: SecurityContext[]; contextFor?: (request: OutgoingRequest) => SecurityContext | undefined; echo?: EchoVerifier };
+  /** OSCORE: contexts a request may be protected with (server, by kid: a list or a lookup), and the client's choice per request. */
+  oscore?: { server?: SecurityContext[] | ContextLookup; contextFor?: (request: OutgoingRequest) => SecurityContext | undefined; echo?: EchoVerifier };
 }
 
 export interface Stack {
@@ -85,7 +80,7 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   }
   const o = opts.oscore;
   const oscore = o
-    ? oscoreLayer({ lookup: o.server?.length ? contextLookup(o.server) : undefined, contextFor: o.contextFor, echo: o.echo, clock: nodeClock, random: nodeRandom })
+    ? oscoreLayer({ lookup: serverLookup(o.server), contextFor: o.contextFor, echo: o.echo, clock: nodeClock, random: nodeRandom })
     : undefined;
   const endpoint = new Endpoint({ port: udp, clock: nodeClock, random: nodeRandom, outer: opts.outer, oscore, inner });
   let closed = false;
@@ -104,31 +99,31 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   };
 }
 
-export interface ServerStack extends Stack {
-  contexts: OpenContext[];
+function serverLookup(server: SecurityContext[] | ContextLookup | undefined): ContextLookup | undefined {
+  if (typeof server === 'function') return server;
+  return server?.length ? contextLookup(server) : undefined;
 }
 
-/** A server: every OSCORE context of the credentials file is loaded; requests find theirs by kid. */
+export interface ServerStack extends Stack {
+  /** The credentials file's contexts (undefined without --credentials); each opens on first use. */
+  contexts: ServerContexts | undefined;
+}
+
+/** A server: the OSCORE contexts of the credentials file (server-contexts.ts); requests find theirs by kid. */
 export async function openServerStack(opts: Omit<StackOptions, 'oscore'> & { credentials?: string }): Promise<ServerStack> {
-  let contexts: OpenContext[] = [];
+  let contexts: ServerContexts | undefined;
   if (opts.credentials) {
-    const creds = CredentialsFile.read(opts.credentials);
-    const opened = await creds.openAll();
-    try {
-      // One SecurityContext per directory: two over one store would hand out the same sequence numbers.
-      const unique = [...new Map(opened.map((o) => [o.dir, { label: o.match.pattern, dir: o.dir }])).values()];
-      contexts = contextsFromDirs(unique, opts.io);
-    } catch (e) {
-      for (const o of new Set(opened.map((x) => x.dir))) await o.release();
-      throw e;
+    contexts = await ServerContexts.load(opts.credentials, { warn: (t) => opts.io.err(t) });
+    if (contexts.size === 0) {
+      await contexts.close();
+      throw new LoadError(opts.credentials + ': names no OSCORE context');
     }
-    if (contexts.length === 0) throw new LoadError(opts.credentials + ': names no OSCORE context');
   }
   let stack: Stack;
   try {
-    stack = await openStack({ ...opts, oscore: contexts.length ? { server: contexts.map((c) => c.context) } : undefined });
+    stack = await openStack({ ...opts, oscore: contexts ? { server: contexts.lookup } : undefined });
   } catch (e) {
-    await closeContexts(contexts);
+    await contexts?.close();
     throw e;
   }
   return {
@@ -136,7 +131,7 @@ export async function openServerStack(opts: Omit<StackOptions, 'oscore'> & { cre
     contexts,
     close: async () => {
       await stack.close();
-      await closeContexts(contexts);
+      await contexts?.close();
     },
   };
 }
