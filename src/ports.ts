@@ -8,8 +8,11 @@
 export interface DatagramPort {
   /** Send one datagram. Must not throw for transient network errors (drop instead). */
   send(data: Uint8Array, address: string, port: number): void;
-  /** Install the receive callback (one per port). */
-  onReceive(handler: (data: Uint8Array, address: string, port: number) => void): void;
+  /**
+   * Install the receive callback (one per port). `multicast` is true when the datagram was sent to a
+   * group address the port joined (RFC 7252 §8): a server then answers differently (§8.2).
+   */
+  onReceive(handler: (data: Uint8Array, address: string, port: number, multicast?: boolean) => void): void;
   /** Release the socket. */
   close(): void;
 }

@@ -38,6 +38,8 @@ export type RequestInit = RequestTarget & {
   accept?: number;
   /** CON (default) or NON. */
   confirmable?: boolean;
+  /** To a group address (RFC 7252 §8): NON, answers from every member (see collectAnswers in multicast-client.ts). */
+  multicast?: boolean;
   /** Overall time limit in ms (default: EXCHANGE_LIFETIME for CON, MAX_TRANSMIT_WAIT for NON). */
   timeout?: number;
   signal?: AbortSignalLike;
@@ -148,6 +150,11 @@ export class CoapClient {
     const message: LayeredMessage = createMessage({ code: methodCode(init.method ?? 'GET'), options, payload });
     if (init.layerData) message.layerData = init.layerData;
     const uri = 'uri' in init ? init.uri : formatCoapUri(host, port, path, query);
-    return { message, peer: { address: host, port }, confirmable: init.confirmable ?? true, uri };
+    const out: OutgoingRequest = { message, peer: { address: host, port }, confirmable: init.confirmable ?? true, uri };
+    if (init.multicast) {
+      out.multicast = true;
+      out.confirmable = false;
+    }
+    return out;
   }
 }

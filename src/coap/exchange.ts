@@ -39,6 +39,8 @@ export interface ServerExchange {
   readonly peer: Peer;
   /** Set by the OSCORE layer when the request was protected and verified. */
   readonly oscore?: OscoreRequestInfo;
+  /** The request came to a group address (RFC 7252 §8): errors are not answered, answers wait a Leisure (§8.2). */
+  readonly multicast?: boolean;
   /**
    * Send the response. Only `code`, `options` and `payload` are used; type, message ID and token
    * are the messaging layer's business. Call once (later calls are ignored).
@@ -69,6 +71,11 @@ export interface OutgoingRequest {
   token?: Uint8Array;
   /** The target as a coap:// URI (for layers that choose by URI, e.g. an OSCORE context per URI pattern). */
   uri?: string;
+  /**
+   * Sent to a group address (RFC 7252 §8.1): always NON, responses from any member are matched by
+   * token alone and handed up with the responder's address, until the handle is closed.
+   */
+  multicast?: boolean;
 }
 
 /**
@@ -76,7 +83,8 @@ export interface OutgoingRequest {
  * notifications, RFC 7641) until the sender calls `close()` on the handle; `error` ends it.
  */
 export interface ResponseSink {
-  response(response: Message): void;
+  /** `from`: the responder, given for multicast requests (each member answers from its own address). */
+  response(response: Message, from?: Peer): void;
   error(err: Error): void;
 }
 

@@ -45,7 +45,9 @@ export class Messaging extends ServerMessaging {
       sink.error(new Error('too many open requests (limit ' + this.params.maxOpenRequests + ')'));
       return { close() {} };
     }
-    const pk = peerKey(request.peer);
+    if (request.multicast) request = { ...request, confirmable: false };
+    // §8.2: answers to a multicast request come from each member's own address; match by token alone.
+    const pk = request.multicast ? MULTICAST_KEY + peerKey(request.peer) : peerKey(request.peer);
     let token: Uint8Array;
     let key: string;
     if (request.token) {
@@ -125,9 +127,10 @@ export class Messaging extends ServerMessaging {
     });
   }
 
-  private deliver(ex: ClientExchange, response: Message): void {
+  private deliver(ex: ClientExchange, response: Message, from?: Peer): void {
     this.releaseNstart(ex);
-    ex.sink.response(response);
+    if (ex.request.multicast) ex.sink.response(response, from);
+    else ex.sink.response(response);
   }
 
   private failExchange(ex: ClientExchange, err: Error): void {
@@ -174,7 +177,11 @@ export class Messaging extends ServerMessaging {
   protected override receiveResponse(m: Message, peer: Peer): void {
     const entry = this.recordNew(m, peer);
     if (!entry) return;
-    const ex = this.exchanges.get(peerKey(peer) + '|' + toHex(m.token));
+    const tokenHex = toHex(m.token);
+    let ex = this.exchanges.get(peerKey(peer) + '|' + tokenHex);
+    if (!ex && this.multicastOpen > 0) {
+      for (const c of this.exchanges.values()) if (c.request.multicast && c.state === 'sent' && toHex(c.token) === tokenHex) ex = c;
+    }
     // §5.4.1: a CON response with an unknown critical option is rejected; a NON one ignored.
     // §5.3.2 / RFC 7641 §3.6: a response we do not expect (no open request) is rejected with RST.
     const unknownCritical = firstUnknownCriticalOption(m) !== undefined;
@@ -192,6 +199,16 @@ export class Messaging extends ServerMessaging {
       this.clock.clearTimer(t.timer);
       this.transmissions.delete(t.key);
     }
-    this.deliver(ex, m);
+    this.deliver(ex, m, peer);
+  }
+
+  /** Open multicast requests (their answers are looked up by token). */
+  private get multicastOpen(): number {
+    let n = 0;
+    for (const c of this.exchanges.values()) if (c.request.multicast) n++;
+    return n;
   }
 }
+
+/** Prefix of a multicast request's key (its NSTART and token space are the group's). */
+const MULTICAST_KEY = 'multicast:';

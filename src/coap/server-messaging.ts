@@ -9,7 +9,9 @@
  * ServerExchange. Sending requests of our own (tokens, §5.3.2 matching, NSTART §4.7, ping) is the
  * subclass Messaging (messaging.ts), so a device that only serves carries none of it; here every
  * response is unexpected and answered with RST, and `send` fails.
- * Deliberately not here: congestion control beyond NSTART, PROBING_RATE, multicast.
+ * Multicast requests (§8, the port says which datagrams came to a group address): only NON is
+ * served, nothing is answered with RST or an error, and answers wait a random Leisure (§8.2).
+ * Deliberately not here: congestion control beyond NSTART, PROBING_RATE.
  */
 import type { Clock, DatagramPort, RandomSource, TimerHandle } from '../ports.js';
 import type { Message } from './message.js';
@@ -35,6 +37,8 @@ export interface TransmissionParameters {
   maxOpenRequests: number;
   /** Token length for new requests (0..8, §5.3.1). */
   tokenLength: number;
+  /** §8.2 Leisure: a server delays its answer to a multicast request by a random time up to this (ms). */
+  leisure: number;
   decodeLimits: DecodeLimits;
 }
 
@@ -48,6 +52,7 @@ export const DEFAULT_PARAMETERS: TransmissionParameters = {
   dedupCacheSize: 512,
   maxOpenRequests: 256,
   tokenLength: 8,
+  leisure: 5000,
   decodeLimits: DEFAULT_DECODE_LIMITS,
 };
 
@@ -121,7 +126,7 @@ export class ServerMessaging implements ClientTransport {
     const r = new Uint8Array(2);
     random.fill(r);
     this.nextMid = (r[0] << 8) | r[1];
-    port.onReceive((data, address, p) => this.receive(data, { address, port: p }));
+    port.onReceive((data, address, p, multicast) => this.receive(data, { address, port: p }, multicast === true));
   }
 
   /** A server sends no requests: the client side is Messaging (messaging.ts). */
@@ -199,9 +204,10 @@ export class ServerMessaging implements ClientTransport {
 
   // ---------------------------------------------------------------- receive path
 
-  private receive(data: Uint8Array, peer: Peer): void {
+  private receive(data: Uint8Array, peer: Peer, multicast = false): void {
     if (this.closed) return;
     this.stats.received++;
+    if (multicast) return this.receiveMulticast(data, peer);
     let m: Message;
     try {
       m = decodeMessage(data, this.params.decodeLimits);
@@ -273,7 +279,32 @@ export class ServerMessaging implements ClientTransport {
     if (entry && (m.type === MessageType.CON || firstUnknownCriticalOption(m) === undefined)) entry.reply = this.sendReset(peer, m.messageId);
   }
 
-  private receiveRequest(m: Message, peer: Peer): void {
+  /**
+   * §8.1: a datagram to a group address. Only a NON request is served; a CON, a malformed datagram,
+   * a response or an empty message gets no answer at all (no RST: §8.1 forbids RST to multicast).
+   */
+  private receiveMulticast(data: Uint8Array, peer: Peer): void {
+    let m: Message;
+    try {
+      m = decodeMessage(data, this.params.decodeLimits);
+    } catch (e) {
+      if (!(e instanceof MessageFormatError)) throw e;
+      this.stats.malformed++;
+      return;
+    }
+    if (m.type === MessageType.NON && isRequestCode(m.code)) this.receiveRequest(m, peer, true);
+  }
+
+  /** §8.2: answer a multicast request after a random Leisure, and never with an error (4.xx, 5.xx). */
+  private answerMulticast(peer: Peer, request: Message, r: Message): void {
+    if (r.code >> 5 >= 4 || r.code === 0) return;
+    const delay = this.randomFloat() * this.params.leisure;
+    this.clock.setTimer(delay, () => {
+      if (!this.closed) this.sendOwn(peer, { type: MessageType.NON, code: r.code, messageId: 0, token: request.token, options: r.options, payload: r.payload }, false).catch(() => {});
+    });
+  }
+
+  private receiveRequest(m: Message, peer: Peer, multicast = false): void {
     const entry = this.recordNew(m, peer);
     if (!entry) return;
     const confirmable = m.type === MessageType.CON;
@@ -283,9 +314,11 @@ export class ServerMessaging implements ClientTransport {
     const exchange: ServerExchange = {
       request: m,
       peer,
+      multicast,
       respond: (r) => {
         if (responded || this.closed) return;
         responded = true;
+        if (multicast) return this.answerMulticast(peer, m, r);
         if (ackTimer !== undefined) this.clock.clearTimer(ackTimer);
         if (confirmable && !ackSent) {
           // §5.2.1 piggybacked response; kept so a duplicate CON gets it again.

@@ -3,6 +3,9 @@
  * (address, port) names, delivering through a Clock with configurable loss, duplication,
  * reordering (extra random delay), base delay and jitter, and an MTU (larger datagrams are dropped,
  * as an IP path without fragmentation would). Same seed and same traffic, same outcome.
+ * Multicast (RFC 7252 §8): a bound port joins a group address (`joinGroup`); a datagram sent to
+ * (group, port) reaches every member bound to that port number, each copy lost/delayed on its own,
+ * and is marked as multicast on delivery.
  */
 import type { Clock, DatagramPort } from '../ports.js';
 import { Prng } from './prng.js';
@@ -32,13 +35,15 @@ export interface SimNetworkStats {
   unreachable: number;
 }
 
-type Receive = (data: Uint8Array, address: string, port: number) => void;
+type Receive = (data: Uint8Array, address: string, port: number, multicast?: boolean) => void;
 
 export class SimNetwork {
   readonly stats: SimNetworkStats = { sent: 0, delivered: 0, lost: 0, duplicated: 0, tooBig: 0, unreachable: 0 };
   private readonly rng: Prng;
   private readonly opts: Required<SimNetworkOptions>;
   private readonly ports = new Map<string, SimPort>();
+  /** group address|port → member ports. */
+  private readonly groups = new Map<string, SimPort[]>();
   /** Optional tap for tests: sees every datagram sent (before loss). */
   onSend?: (data: Uint8Array, from: string, fromPort: number, to: string, toPort: number) => void;
 
@@ -70,15 +75,39 @@ export class SimNetwork {
     return p;
   }
 
+  /** Make a port of this network receive what is sent to `group` on its port number. */
+  joinGroup(port: DatagramPort, group: string): void {
+    const p = port as SimPort;
+    if (!(p instanceof SimPort) || this.ports.get(p.address + '|' + p.localPort) !== p) throw new Error('joinGroup: not a port of this network');
+    const key = group + '|' + p.localPort;
+    const members = this.groups.get(key) ?? [];
+    if (!members.includes(p)) members.push(p);
+    this.groups.set(key, members);
+  }
+
   /** @internal */
   unbind(p: SimPort): void {
     if (this.ports.get(p.address + '|' + p.localPort) === p) this.ports.delete(p.address + '|' + p.localPort);
+    for (const [key, members] of this.groups) {
+      const i = members.indexOf(p);
+      if (i >= 0) members.splice(i, 1);
+      if (members.length === 0) this.groups.delete(key);
+    }
   }
 
   /** @internal */
   transmit(from: SimPort, data: Uint8Array, address: string, port: number): void {
     this.stats.sent++;
     this.onSend?.(data, from.address, from.localPort, address, port);
+    const members = this.groups.get(address + '|' + port);
+    if (members) {
+      for (const m of members.slice()) this.carry(from, data, m.address, port, true);
+      return;
+    }
+    this.carry(from, data, address, port, false);
+  }
+
+  private carry(from: SimPort, data: Uint8Array, address: string, port: number, multicast: boolean): void {
     if (data.length > this.opts.mtu) {
       this.stats.tooBig++;
       return;
@@ -100,7 +129,7 @@ export class SimNetwork {
           return;
         }
         this.stats.delivered++;
-        target.deliver(bytes, from.address, from.localPort);
+        target.deliver(bytes, from.address, from.localPort, multicast);
       });
     }
   }
@@ -126,7 +155,7 @@ class SimPort implements DatagramPort {
   }
 
   /** @internal */
-  deliver(data: Uint8Array, address: string, port: number): void {
-    if (!this.closed && this.handler) this.handler(data, address, port);
+  deliver(data: Uint8Array, address: string, port: number, multicast: boolean): void {
+    if (!this.closed && this.handler) this.handler(data, address, port, multicast);
   }
 }
