@@ -93,7 +93,7 @@ async function heap(workerBinary: string): Promise<(string | number)[][]> {
   }
 }
 
-async function computrons(workerBinary: string): Promise<(string | number)[][]> {
+async function computrons(workerBinary: string): Promise<{ get: number; put: number; plain: number }> {
   const bundle = readFileSync(join(ROOT, 'dist/device/sim-device.js'), 'utf8');
   const flash = new NorFlash({ sectors: 4 });
   const params = { masterSecret: Uint8Array.from({ length: 16 }, (_, i) => i + 1), masterSalt: Uint8Array.from([0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40]), senderId: Uint8Array.of(2), recipientId: Uint8Array.of(1) };
@@ -117,16 +117,23 @@ async function computrons(workerBinary: string): Promise<(string | number)[][]> 
     const get = await measure(() => protectedEp.request({ uri: uri('/temperature') }));
     const put = await measure(() => protectedEp.request({ uri: uri('/led'), method: 'PUT', payload: 'toggle' }));
     const plain = await measure(() => plainEp.request({ uri: uri('/temperature') }));
-    return [
-      ['protected GET /temperature → 2.05 (unprotect + handler + protect)', fmt(get)],
-      ['protected PUT /led → 2.04', fmt(put)],
-      ['unprotected GET /temperature → 4.01 OSCORE required', fmt(plain)],
-    ];
+    return { get, put, plain };
   } finally {
     protectedEp.close();
     plainEp.close();
     await host.shutdown();
   }
+}
+
+/** Computrons of a protected GET /temperature on the simulator's build (for device-mcsim.bench.ts). */
+export async function protectedGetComputrons(): Promise<number> {
+  const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
+  const sim = config.find((e) => String(e.output.file).endsWith('sim-device.js'))!;
+  const b = await rollup({ ...sim, onwarn: () => {} });
+  await b.write(sim.output);
+  await b.close();
+  const { XSNAP_WORKER } = (await import(pathToFileURL(join(ROOT, 'scripts/xsnap-paths.mjs')).href)) as { XSNAP_WORKER: string };
+  return (await computrons(XSNAP_WORKER)).get;
 }
 
 /**
@@ -153,7 +160,12 @@ export default async (): Promise<Section[]> => {
   const { XSNAP_WORKER } = (await import(pathToFileURL(join(ROOT, 'scripts/xsnap-paths.mjs')).href)) as { XSNAP_WORKER: string };
   const size = await sizes();
   const heapRows = await heap(XSNAP_WORKER);
-  const computeRows = await computrons(XSNAP_WORKER);
+  const c = await computrons(XSNAP_WORKER);
+  const computeRows = [
+    ['protected GET /temperature → 2.05 (unprotect + handler + protect)', fmt(c.get)],
+    ['protected PUT /led → 2.04', fmt(c.put)],
+    ['unprotected GET /temperature → 4.01 OSCORE required', fmt(c.plain)],
+  ];
   return [
     {
       title: 'Device bundle size (rollup + terser, gzip -9)',

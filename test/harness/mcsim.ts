@@ -7,10 +7,11 @@
  *   and there is a display (`xvfb-run` on PATH, else `$DISPLAY`); otherwise `{ skip }`, a reason
  *   that says how to enable it. `mcsimRequired()` is true when the environment demands the SDK
  *   (`OSCORE_XS_MCSIM=required`, set by .ci/run): a test should then fail instead of skipping.
- * - `stageDeviceSources(workDir)` → a private copy of what the manifests refer to (examples/,
- *   targets/moddable/, manifest.json, bench/mcsim/) with the rollup device bundles (every ESM entry
- *   of rollup.config.mjs) written into its dist/device/. Tests running at the same time (which
- *   rebuild the repository's dist/device) cannot hand mcconfig a half-written bundle.
+ * - `stageDeviceSources(workDir, { entries?, externals? })` → a private copy of what the manifests
+ *   refer to (examples/, targets/moddable/, manifest.json, bench/mcsim/) with the rollup device
+ *   bundles (every ESM entry of rollup.config.mjs, plus `entries`) written into its dist/device/.
+ *   Tests running at the same time (which rebuild the repository's dist/device) cannot hand
+ *   mcconfig a half-written bundle.
  * - `buildApp(sdk, { stage, manifest, config, label, instrument })` → the path of a copy of the
  *   built mc.so. Runs `mcconfig -m -p lin -o <workDir>/build-<label> <manifest> key=value…`: a
  *   release build, never `-d` (a debug build runs `pkill mcsim`, killing every mcsim on the
@@ -93,20 +94,22 @@ const STAGED = ['examples', 'targets/moddable', 'manifest.json', 'bench/mcsim'];
 
 /**
  * A private copy of the manifests' sources with freshly built device bundles in `dist/device/`.
- * `extraEntries` adds rollup inputs (repository-relative .ts) bundled like the others, each to
- * dist/device/<basename>.js.
+ * `extra.entries` adds rollup inputs (repository-relative .ts), bundled like the example apps to
+ * dist/device/<basename>.js; `extra.externals` names further Moddable modules they import (e.g.
+ * `debug`, `instrumentation`), which mcconfig links.
  */
-export async function stageDeviceSources(workDir: string, extraEntries: string[] = []): Promise<string> {
+export async function stageDeviceSources(workDir: string, extra: { entries?: string[]; externals?: string[] } = {}): Promise<string> {
   const stage = join(workDir, 'stage');
   for (const p of STAGED) if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(stage, p), { recursive: true });
   const { rollup } = await import('rollup');
-  type Entry = { input: string; output: { file: string; format: string }; [k: string]: unknown };
+  type Entry = { input: string; external: string[]; output: { file: string; format: string }; [k: string]: unknown };
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
   const esm = config.filter((e) => e.output.format === 'es');
   const entries = [...esm];
-  for (const input of extraEntries) {
+  const model = esm.find((e) => String(e.input).includes('examples/device/moddable/main')) ?? esm[esm.length - 1];
+  for (const input of extra.entries ?? []) {
     const name = input.replace(/^.*\//, '').replace(/\.ts$/, '.js');
-    entries.push({ ...esm[esm.length - 1], input, output: { ...esm[esm.length - 1].output, file: 'dist/device/' + name } });
+    entries.push({ ...model, input, external: [...model.external, ...(extra.externals ?? [])], output: { ...model.output, file: 'dist/device/' + name } });
   }
   for (const e of entries) {
     const b = await rollup({ ...e, onwarn: () => {} } as never);

@@ -1,0 +1,137 @@
+/**
+ * The example server app on the real Moddable runtime (mcsim on lin, test/harness/mcsim.ts), when
+ * an SDK is present (`MODDABLE=… npm run bench -- device`); without one this file keeps the figures
+ * BENCHMARKS.md already has and says why.
+ * - XS heap in use (after `Debug.gc()`, from `Instrumentation`) after boot, after 100 protected
+ *   exchanges, and with 8 security contexts instead of 1 (bench/mcsim/heap-report.ts: the example
+ *   app plus heap reports, built with `mcconfig -m -i -p lin`, a release build with instrumentation).
+ * - CPU time of the mcsim process per protected exchange (user + system from /proc/<pid>/stat over
+ *   a few thousand exchanges, minus what mcsim burns idle over the same wall time), beside the
+ *   xsnap computrons of the same exchange on the simulator's build of the app. Not wall time:
+ *   mcsim's event loop on lin answers a datagram only after ~20 ms, whatever the app does.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fmt, type Section } from './harness.js';
+import { buildApp, findModdableSdk, freeUdpPortAnyAddress, McsimApp, stageDeviceSources } from '../test/harness/mcsim.js';
+import { SecurityContext } from '../src/oscore/context.js';
+import { oscoreLayer } from '../src/coap/oscore-layer.js';
+import { Code } from '../src/coap/numbers.js';
+import { toHex } from '../src/bytes.js';
+import { openNodeEndpoint } from '../targets/node/coap.js';
+import { nodeClock, nodeRandom } from '../targets/node/ports.js';
+import { protectedGetComputrons } from './device.bench.js';
+
+const CONTEXTS = 8;
+const ROUNDS = 3;
+const PER_ROUND = Number(process.env.OSCORE_XS_BENCH_MCSIM_EXCHANGES ?? 1000);
+const IN_FLIGHT = 16;
+/** Bytes per XS slot: 32 on 64-bit lin (where mcsim runs), 16 on a 32-bit MCU such as the ESP32. */
+const SLOT_LIN = 32;
+const SLOT_MCU = 16;
+
+function parseHeap(line: string): { slots: number; chunks: number } {
+  const m = /slots=(\d+) chunks=(\d+)/.exec(line);
+  if (!m) throw new Error('no heap figures in: ' + line);
+  return { slots: Number(m[1]) / SLOT_LIN, chunks: Number(m[2]) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export default async (): Promise<Section[] | null> => {
+  const found = findModdableSdk();
+  if (!found.sdk) {
+    console.error('bench: device-mcsim skipped (figures in BENCHMARKS.md kept): ' + found.skip);
+    return null;
+  }
+  const sdk = found.sdk;
+  const work = mkdtempSync(join(tmpdir(), 'oscore-xs-bench-mcsim-'));
+  let app: McsimApp | undefined;
+  const params = { masterSecret: new Uint8Array(randomBytes(16)), masterSalt: new Uint8Array(randomBytes(8)) };
+  try {
+    const stage = await stageDeviceSources(work, { entries: ['bench/mcsim/heap-report.ts'], externals: ['debug', 'instrumentation'] });
+    const port = await freeUdpPortAnyAddress();
+    const so = await buildApp(sdk, {
+      stage,
+      manifest: 'bench/mcsim/manifest.json',
+      label: 'heap',
+      instrument: true,
+      config: { oscore_secret: toHex(params.masterSecret), oscore_salt: toHex(params.masterSalt), oscore_sender: '02', oscore_recipient: '01', oscore_port: port, oscore_flash: join(work, 'heap.flash'), oscore_contexts: CONTEXTS, oscore_report_after: 100 },
+    });
+    app = await McsimApp.start(sdk, so, { workDir: work, label: 'heap' });
+    const boot = parseHeap(await app.waitFor(/^heap boot /));
+
+    const client = new SecurityContext({ ...params, senderId: Uint8Array.of(1), recipientId: Uint8Array.of(2) });
+    const { endpoint } = await openNodeEndpoint({ host: '127.0.0.1', port: 0, oscore: oscoreLayer({ contextFor: () => client, clock: nodeClock, random: nodeRandom }), params: { nstart: IN_FLIGHT } });
+    const uri = 'coap://127.0.0.1:' + port + '/temperature';
+    const get = async () => {
+      const r = await endpoint.request({ uri });
+      if (r.code !== Code.CONTENT) throw new Error('protected GET answered ' + r.code);
+    };
+    try {
+      for (let i = 0; i < 100; i++) await get();
+      const after = parseHeap(await app.waitFor(/^heap after-requests /));
+      const many = parseHeap(await app.waitFor(new RegExp('^heap contexts=' + CONTEXTS + ' ')));
+
+      // mcsim's own idle CPU (GTK main loop, timers) over a quiet stretch, subtracted below.
+      const idle0 = app.cpuTimeMs();
+      const w0 = performance.now();
+      await sleep(3000);
+      const idlePerMs = (app.cpuTimeMs() - idle0) / (performance.now() - w0);
+
+      const perExchangeUs: number[] = [];
+      let rate = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        const c0 = app.cpuTimeMs();
+        const t0 = performance.now();
+        let next = 0;
+        await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+          while (next++ < PER_ROUND) await get();
+        }));
+        const wall = performance.now() - t0;
+        const cpu = app.cpuTimeMs() - c0 - idlePerMs * wall;
+        perExchangeUs.push((cpu * 1000) / PER_ROUND);
+        rate = (PER_ROUND * 1000) / wall;
+      }
+      const computrons = await protectedGetComputrons();
+      const kib = (bytes: number) => (bytes / 1024).toFixed(1) + ' KiB';
+      const heapRow = (what: string, h: { slots: number; chunks: number }) => [what, fmt(h.slots), fmt(h.slots * SLOT_MCU), fmt(h.chunks), kib(h.slots * SLOT_MCU + h.chunks)];
+      const perContextSlots = (many.slots - after.slots) / (CONTEXTS - 1);
+      const perContextChunks = (many.chunks - after.chunks) / (CONTEXTS - 1);
+      const spread = fmt(Math.min(...perExchangeUs)) + '–' + fmt(Math.max(...perExchangeUs));
+      return [
+        {
+          title: 'XS heap of the example server app on the Moddable runtime (mcsim, lin)',
+          command: 'MODDABLE=/path/to/moddable npm run bench -- device',
+          columns: ['when', 'live slots', 'slot bytes at 16 B/slot (32-bit MCU)', 'chunk bytes', 'heap on an MCU (slots × 16 + chunks)'],
+          rows: [
+            heapRow('after boot (context loaded from flash, server composed, socket bound)', boot),
+            heapRow('after 100 protected GETs', after),
+            heapRow(CONTEXTS + ' security contexts instead of 1', many),
+            ['per additional security context', fmt(perContextSlots, 1), fmt(perContextSlots * SLOT_MCU), fmt(perContextChunks), kib(perContextSlots * SLOT_MCU + perContextChunks)],
+          ],
+          notes:
+            'Read with `Instrumentation.get("XS Slot Heap Used" / "XS Chunk Heap Used")` right after `Debug.gc()` in bench/mcsim/heap-report.ts (the example app of examples/device/app.ts plus these reports), built with `mcconfig -m -i -p lin` (release build with instrumentation). mcsim runs 64-bit XS (32-byte slots): slots are counted there and shown at the ESP32\'s 16 bytes; chunk sizes hold pointers in places, so they are slightly larger than on the MCU. ' +
+            'The additional contexts have other Sender/Recipient IDs, keys derived and prepared (native AES of `crypt`), the in-memory sequence state; a context in flash adds its FlashContextStore (a few slots). Goal ≤ 1 KiB per additional context. The 100 GETs were sequential, one client context; the growth they cause (' + fmt((after.slots - boot.slots) / 100, 1) + ' slots and ' + fmt((after.chunks - boot.chunks) / 100) + ' chunk bytes per exchange) is state kept per exchange, not yet attributed; the first candidate is the deduplication cache of RFC 7252 §4.5 (each response kept EXCHANGE_LIFETIME, up to dedupCacheSize = 512 entries; src/coap/server-messaging.ts).',
+        },
+        {
+          title: 'CPU per protected exchange on the Moddable runtime (mcsim, lin) beside xsnap computrons',
+          command: 'MODDABLE=/path/to/moddable npm run bench -- device',
+          columns: ['exchange', 'mcsim CPU µs per exchange (median of ' + ROUNDS + ' × ' + fmt(PER_ROUND) + ')', 'spread', 'xsnap computrons (simulator build, same exchange)'],
+          rows: [['protected GET /temperature → 2.05', fmt(median(perExchangeUs)), spread, fmt(computrons)]],
+          notes:
+            'User + system time of the mcsim process from /proc/<pid>/stat over ' + ROUNDS + ' rounds of ' + fmt(PER_ROUND) + ' exchanges, ' + IN_FLIGHT + ' in flight, minus mcsim\'s idle CPU over the same wall time (' + fmt(idlePerMs * 1000, 1) + ' µs per ms measured over 3 s). Includes the whole datagram path of the desktop runtime (GLib socket, event loop) around native `crypt` AES-CCM and our JavaScript. ' +
+            'Wall time is not a device figure: mcsim on lin answers each datagram only after ~20 ms (its event loop), so throughput here (' + fmt(rate) + ' exchanges/s at ' + IN_FLIGHT + ' in flight) says little; the process is mostly idle. Computrons: xsnap metering of the simulator\'s build (@noble AES in JavaScript), see the table above.',
+        },
+      ];
+    } finally {
+      endpoint.close();
+    }
+  } finally {
+    await app?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+};

@@ -1,0 +1,57 @@
+/**
+ * The example server app (examples/device/app.ts) on Moddable with heap reports, for
+ * `npm run bench -- device` in mcsim (build with `mcconfig -m -i -p lin`: instrumentation in a
+ * release build). Same ports and provisioning as examples/device/moddable/main.ts; the app is not
+ * changed, this entry only adds console lines, each after `Debug.gc()`:
+ *   `heap boot slots=<bytes> chunks=<bytes> requests=0`                 after the app started
+ *   `heap after-requests slots=… chunks=… requests=N`                   once N ≥ oscore_report_after
+ *   `heap contexts=K slots=… chunks=…`                                  after K−1 more contexts
+ * The extra contexts (keys derived and prepared, in-memory sequence state) stay referenced, so the
+ * difference is the RAM one more security context costs. "XS Slot Heap Used" is live slots × the
+ * slot size (32 bytes on 64-bit lin, 16 on a 32-bit MCU); "XS Chunk Heap Used" the chunk bytes.
+ */
+import config from 'mc/config';
+import Debug from 'debug';
+import Instrumentation from 'instrumentation';
+import Timer from 'timer';
+import { fromHex } from '../../src/bytes.js';
+import { SecurityContext } from '../../src/oscore/context.js';
+import { createModdablePorts } from '../../targets/moddable/index.js';
+import { startDeviceApp } from '../../examples/device/app.js';
+
+const c = config as Record<string, unknown>;
+const text = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : '');
+const number = (k: string, fallback: number) => (Number(c[k]) > 0 ? Number(c[k]) : fallback);
+
+function log(line: string): void {
+  trace(line + '\n');
+}
+
+function heap(): string {
+  Debug.gc();
+  return 'slots=' + Instrumentation.get(Instrumentation.map('XS Slot Heap Used')) + ' chunks=' + Instrumentation.get(Instrumentation.map('XS Chunk Heap Used'));
+}
+
+const params = {
+  masterSecret: fromHex(text('oscore_secret')),
+  masterSalt: text('oscore_salt') ? fromHex(text('oscore_salt')) : undefined,
+  senderId: fromHex(text('oscore_sender')),
+  recipientId: fromHex(text('oscore_recipient')),
+};
+const ports = createModdablePorts({ port: number('oscore_port', 5683), partition: 'oscore' });
+// No sensor notifications during the measurement (an hour between readings).
+const app = startDeviceApp(ports, { log, provision: params, sensorIntervalMs: 3600000 });
+log('heap boot ' + heap() + ' requests=0');
+
+const after = number('oscore_report_after', 100);
+const contexts = number('oscore_contexts', 8);
+const extra: SecurityContext[] = [];
+const poll = Timer.repeat(() => {
+  const requests = app.status().requests as number;
+  if (requests < after) return;
+  Timer.clear(poll);
+  log('heap after-requests ' + heap() + ' requests=' + requests);
+  // K−1 more contexts with other Sender/Recipient IDs, as a device talking to K peers holds them.
+  for (let i = 1; i < contexts; i++) extra.push(new SecurityContext({ ...params, senderId: Uint8Array.of(0x10 + i), recipientId: Uint8Array.of(0x50 + i) }));
+  log('heap contexts=' + contexts + ' ' + heap());
+}, 100);
