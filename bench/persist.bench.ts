@@ -127,7 +127,7 @@ export default async (): Promise<Section[]> => {
     command: 'npm run bench -- persist',
     columns: ['operation', 'computrons', 'of which simulated flash (copy/NOR checks)'],
     rows: [
-      ['reserve(): one record write (36 B record + 4 B commit)', fmt(xs['reserve']), fmt(xs['sim-flash-write'])],
+      ['reserve(): one record write (36 B record, 4 B commit, 2 × 4 B counter bits)', fmt(xs['reserve']), fmt(xs['sim-flash-write'])],
       ['reserve() inside the current chunk (no write)', fmt(xs['reserve-no-write']), '0'],
       ['boot recovery RecordLog.open, 2 sectors', fmt(xs['recover-2']), fmt(xs['clone-2']) + ' (image copy in the benchmark)'],
       ['boot recovery RecordLog.open, 8 sectors', fmt(xs['recover-8']), fmt(xs['clone-8']) + ' (image copy in the benchmark)'],
