@@ -291,6 +291,54 @@ describe('coap-ext block-wise client against the server units', () => {
     const s = makeServer({ serverSzx: 4, resource: () => body(5000) });
     await assert.rejects(requestBlockwise(get('/big'), s.sendOne, { maxBodyBytes: 2000 }), /larger than 2000/);
   });
+  it('streams: a body source is read block by block, a body sink gets each block in order, no limit applies', async () => {
+    const data = body(5000, 4);
+    const s = makeServer({ serverSzx: 4, maxBody: 8000 });
+    const reads: string[] = [];
+    const source = { size: data.length, read: (o: number, n: number) => (reads.push(o + '+' + n), data.slice(o, o + n)) };
+    const up = await requestBlockwise(put('/up', new Uint8Array(0)), s.sendOne, { preferredSzx: 6, bodySource: source });
+    assert.equal(up.code, Code.CHANGED);
+    assert.ok(equalBytes(s.stored(), data));
+    assert.deepEqual(reads.slice(0, 3), ['0+1024', '1024+256', '1280+256'], 'only the block being sent is read');
+    const got: string[] = [];
+    const chunks: Uint8Array[] = [];
+    const sink = {
+      write: async (b: Uint8Array, offset: number, head: Message) => {
+        got.push(offset + ':' + b.length + ':' + getUintOption(head, Option.SIZE2));
+        chunks.push(b.slice());
+      },
+    };
+    // maxBodyBytes is for collected bodies; a sink takes any size.
+    const r = await requestBlockwise(get('/up'), s.sendOne, { preferredSzx: 6, maxBodyBytes: 1000, bodySink: sink });
+    assert.equal(r.code, Code.CONTENT);
+    assert.equal(r.payload.length, 0, 'the body went to the sink');
+    assert.equal(got.length, Math.ceil(5000 / 256));
+    assert.deepEqual(got.slice(0, 2), ['0:256:5000', '256:256:5000']);
+    let o = 0;
+    for (const c of chunks) assert.ok(equalBytes(c, data.subarray(o, (o += c.length))));
+    assert.equal(o, 5000);
+    // A one-block success goes to the sink too; an error response keeps its payload and touches no sink.
+    got.length = 0;
+    const small = makeServer({ serverSzx: 6, resource: () => body(10) });
+    assert.equal((await requestBlockwise(get('/s'), small.sendOne, { bodySink: sink })).payload.length, 0);
+    assert.deepEqual(got, ['0:10:undefined']);
+    got.length = 0;
+    const err = await requestBlockwise(put('/up', body(3000)), makeServer({ serverSzx: 6, maxBody: 1000 }).sendOne, { bodySink: sink });
+    assert.equal(err.code, Code.REQUEST_ENTITY_TOO_LARGE);
+    assert.deepEqual(got, []);
+  });
+  it('a streamed download whose representation changes fails instead of restarting (written bytes cannot be taken back)', async () => {
+    let version = 1;
+    const s = makeServer({ serverSzx: 4, resource: () => body(1000, version) });
+    let calls = 0;
+    const flaky = async (req: Message) => {
+      if (++calls === 2) version = 2;
+      return s.sendOne(req);
+    };
+    let written = 0;
+    await assert.rejects(requestBlockwise(get('/big'), flaky, { bodySink: { write: (b) => void (written += b.length) } }), (e: unknown) => e instanceof BlockwiseError && /changed during the Block2 transfer/.test((e as Error).message));
+    assert.equal(written, 256);
+  });
   it('an upload over the server limit comes back as 4.13 with Size1', async () => {
     const s = makeServer({ serverSzx: 6, maxBody: 1000 });
     const r = await requestBlockwise(put('/up', body(3000)), s.sendOne, {});

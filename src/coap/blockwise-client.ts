@@ -12,6 +12,12 @@
  *   block carrying a preemptive Echo (a server's amplification mitigation, RFC 9175 §2.4) is
  *   asked for again with that Echo at our size, once.
  * collectBlock2() is the second half alone, used for large Observe notifications (§3.4 / RFC 7641).
+ *
+ * Bodies larger than memory (firmware images, large files): a `bodySource` is read block by block
+ * for Block1 instead of `request.payload`, and a `bodySink` takes a successful response's body
+ * block by block as it arrives instead of it being collected — then `maxBodyBytes` does not apply
+ * (the caller decides where the bytes go), and a representation that changes mid-transfer is an
+ * error rather than a restart (bytes already handed out cannot be taken back).
  */
 import { BlockwiseError } from '../errors.js';
 import { Code, isRequestCode } from './numbers.js';
@@ -23,6 +29,26 @@ import { equalBytes, joinBytes } from '../bytes.js';
 
 /** One request/response exchange at the layer below (messaging, or OSCORE under inner Block-wise). */
 export type SendOne = (request: Message) => Promise<Message>;
+
+/** A request body read block by block (Block1, RFC 7959 §2.5): `read` returns exactly `length` bytes at `offset`. */
+export interface BodySource {
+  readonly size: number;
+  read(offset: number, length: number): Uint8Array;
+}
+
+/**
+ * Takes a successful (2.xx) response's body block by block, in order, as it arrives (Block2,
+ * RFC 7959 §2.4); `head` is the first response (Content-Format, ETag, Size2 when the server sent
+ * it). A promise it returns is awaited before the next block is asked for (back-pressure).
+ */
+export interface BodySink {
+  write(block: Uint8Array, offset: number, head: Message): void | Promise<void>;
+}
+
+/** Uint8Array as a BodySource. */
+export function bytesSource(body: Uint8Array): BodySource {
+  return { size: body.length, read: (offset, length) => body.subarray(offset, offset + length) };
+}
 
 export interface BlockwiseClientOptions {
   /** Largest block we send or ask for (SZX 0..6). */
@@ -36,19 +62,29 @@ export interface BlockwiseClientOptions {
   operationKey?: string;
   /** Answer a small first block's preemptive Echo by asking for block 0 again with it (default true). */
   followEcho?: boolean;
+  /** Read the request body from here instead of `request.payload`. */
+  bodySource?: BodySource;
+  /** Hand a successful response's body to this sink block by block; the returned response then has an empty payload. */
+  bodySink?: BodySink;
 }
 
 const DEFAULTS = { preferredSzx: MAX_SZX, maxBodyBytes: 1024 * 1024, maxRestarts: 2 };
 
 export async function requestBlockwise(request: Message, sendOne: SendOne, options: BlockwiseClientOptions = {}): Promise<Message> {
   const szx = options.preferredSzx ?? DEFAULTS.preferredSzx;
+  const source = options.bodySource;
+  if (source) {
+    // The body is read from the source: the message itself carries none (a small one is read whole).
+    request = cloneMessage(request);
+    request.payload = source.size <= szxToSize(szx) ? source.read(0, source.size) : new Uint8Array(0);
+  }
   let first: Message;
-  if (request.payload.length > szxToSize(szx)) {
+  if ((source ? source.size : request.payload.length) > szxToSize(szx)) {
     const tags = options.requestTags;
     const key = options.operationKey ?? '';
     const tag = tags?.acquire(key);
     try {
-      first = await sendBlock1(request, sendOne, szx, tag);
+      first = await sendBlock1(request, source ?? bytesSource(request.payload), sendOne, szx, tag);
     } finally {
       tags?.release(key, tag);
     }
@@ -63,20 +99,19 @@ export async function requestBlockwise(request: Message, sendOne: SendOne, optio
   return collectBlock2(request, first, sendOne, options);
 }
 
-/** Send `request.payload` in Block1 blocks; returns the final response (or an early non-2.31 answer). */
-async function sendBlock1(request: Message, sendOne: SendOne, startSzx: number, tag: Uint8Array | undefined): Promise<Message> {
-  const body = request.payload;
+/** Send the body in Block1 blocks; returns the final response (or an early non-2.31 answer). */
+async function sendBlock1(request: Message, body: BodySource, sendOne: SendOne, startSzx: number, tag: Uint8Array | undefined): Promise<Message> {
   let szx = startSzx;
   let offset = 0;
   for (;;) {
     const size = szxToSize(szx);
-    const end = Math.min(offset + size, body.length);
-    const more = end < body.length;
+    const end = Math.min(offset + size, body.size);
+    const more = end < body.size;
     const num = offset / size;
     const req = cloneMessage(request);
-    req.payload = body.subarray(offset, end);
+    req.payload = body.read(offset, end - offset);
     writeBlock(req, Option.BLOCK1, { num, more, szx });
-    if (offset === 0) setUintOption(req, Option.SIZE1, body.length);
+    if (offset === 0) setUintOption(req, Option.SIZE1, body.size);
     else removeOption(req, Option.SIZE1);
     if (tag !== undefined) setOption(req, Option.REQUEST_TAG, tag);
     const resp = await sendOne(req);
@@ -101,9 +136,11 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
   const pref = options.preferredSzx ?? DEFAULTS.preferredSzx;
   const maxBody = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   let restarts = options.maxRestarts ?? DEFAULTS.maxRestarts;
+  // Only a success is streamed: an error's diagnostic payload stays with the response.
+  const sink = first.code >> 5 === 2 ? options.bodySink : undefined;
   let head = first;
   let b2 = readBlock(head, Option.BLOCK2);
-  if (!b2 || !b2.more) return first;
+  if (!b2 || !b2.more) return sink ? streamWhole(first, sink) : first;
   if (b2.num !== 0) throw new BlockwiseError('first Block2 response is not block 0');
   const observe = getOption(first, Option.OBSERVE);
   const echo = getOption(first, Option.ECHO);
@@ -124,7 +161,7 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
       removeOption(one, Option.BLOCK2);
       removeOption(one, Option.SIZE2);
       if (observe !== undefined) setOption(one, Option.OBSERVE, observe);
-      return one;
+      return sink ? streamWhole(one, sink) : one;
     }
     if (rb.num !== 0) throw new BlockwiseError('restarted Block2 response is not block 0');
     head = resp;
@@ -134,6 +171,10 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
     const parts: Uint8Array[] = [head.payload];
     let received = head.payload.length;
     if (received !== szxToSize(b2.szx)) throw new BlockwiseError('non-final Block2 block shorter than its size');
+    if (sink) {
+      parts.length = 0;
+      await sink.write(head.payload, 0, head);
+    }
     const etag = getOption(head, Option.ETAG);
     let szx = Math.min(pref, b2.szx);
     let changed = false;
@@ -152,9 +193,13 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
       }
       if (got.more && resp.payload.length !== szxToSize(got.szx)) throw new BlockwiseError('non-final Block2 block shorter than its size');
       if (resp.payload.length > szxToSize(got.szx)) throw new BlockwiseError('Block2 block longer than its size');
+      if (sink) await sink.write(resp.payload, received, head);
       received += resp.payload.length;
-      if (received > maxBody) throw new BlockwiseError('response body larger than ' + maxBody + ' bytes');
-      parts.push(resp.payload);
+      // A streamed body lives in the sink: no size limit, nothing kept here.
+      if (!sink) {
+        if (received > maxBody) throw new BlockwiseError('response body larger than ' + maxBody + ' bytes');
+        parts.push(resp.payload);
+      }
       if (got.szx < szx) szx = got.szx;
       more = got.more;
     }
@@ -167,7 +212,8 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
       whole.payload = joinBytes(parts);
       return whole;
     }
-    if (restarts-- <= 0) throw new BlockwiseError('representation changed during the Block2 transfer');
+    // Bytes handed to a sink cannot be taken back: a changed representation ends the transfer.
+    if (sink || restarts-- <= 0) throw new BlockwiseError('representation changed during the Block2 transfer');
     const again = continuationRequest(request);
     writeBlock(again, Option.BLOCK2, { num: 0, more: false, szx: Math.min(pref, b2.szx) });
     head = await sendOne(again);
@@ -182,6 +228,14 @@ export async function collectBlock2(request: Message, first: Message, sendOne: S
     if (nb.num !== 0) throw new BlockwiseError('restarted Block2 response is not block 0');
     b2 = nb;
   }
+}
+
+/** A one-piece success with a sink: its payload goes to the sink too, so the caller has one path. */
+async function streamWhole(m: Message, sink: BodySink): Promise<Message> {
+  if (m.payload.length > 0) await sink.write(m.payload, 0, m);
+  const r = cloneMessage(m);
+  r.payload = new Uint8Array(0);
+  return r;
 }
 
 /** The request for a later Block2 block: same method and options, no body, no Block1/Observe (§2.4, RFC 7641 §3.4). */

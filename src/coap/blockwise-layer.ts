@@ -30,7 +30,10 @@ import { errorResponse } from './server.js';
 export interface BlockwiseLayerOptions {
   /** Largest block size we send, ask for, and serve (SZX 0..6; 6 = 1024 bytes). */
   preferredSzx?: number;
-  /** Client: largest response body collected. */
+  /**
+   * Client: largest response body collected in memory (default 1 MiB). Raise it here, or stream a
+   * body of any size with a request's `bodySink` (which this limit does not apply to).
+   */
   maxResponseBytes?: number;
   /** Server: Block1 reassembly limits. */
   block1?: Partial<Block1Limits>;
@@ -76,7 +79,7 @@ export class BlockwiseLayer implements StackLayer {
   readonly client = (lower: ClientTransport): ClientTransport => ({
     send: (req: OutgoingRequest, sink: ResponseSink): RequestHandle => {
       const op = new BlockOperation(lower, req, sink, this);
-      if (!hasOption(req.message, Option.OBSERVE) && sentInOneBlock(req.message, this.szx)) {
+      if (!hasOption(req.message, Option.OBSERVE) && !req.bodySource && !req.bodySink && sentInOneBlock(req.message, this.szx)) {
         // Fast path, the common case: the request goes out as it is and a response without more
         // Block2 blocks comes back up synchronously — no promise chain per request. Only a
         // response that announces more blocks continues into collectBlock2 (same token, §2.4).
@@ -283,6 +286,8 @@ class BlockOperation implements RequestHandle {
       maxBodyBytes: o.maxResponseBytes,
       requestTags: this.layer.requestTags,
       followEcho: o.followEcho,
+      bodySource: req.bodySource,
+      bodySink: req.bodySink,
       // Names the resource for Request-Tag allocation; only a Block1 upload reads it.
       get operationKey() {
         return peerKey(req.peer) + ' ' + getOptions(req.message, Option.URI_PATH).map(utf8Decode).join('/');

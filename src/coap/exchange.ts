@@ -11,6 +11,7 @@
  * See the top of endpoint.ts for the order the endpoint composes them in.
  */
 import type { Message } from './message.js';
+import type { BodySink, BodySource } from './blockwise-client.js';
 
 /** A transport address. `address` is an IP literal (or a simulated name), without brackets. */
 export interface Peer {
@@ -76,6 +77,10 @@ export interface OutgoingRequest {
    * token alone and handed up with the responder's address, until the handle is closed.
    */
   multicast?: boolean;
+  /** Block-wise: read the request body from here, block by block, instead of `message.payload` (bodies of any size). */
+  bodySource?: BodySource;
+  /** Block-wise: a successful response's body goes here block by block instead of into its payload. */
+  bodySink?: BodySink;
 }
 
 /**
