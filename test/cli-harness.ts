@@ -15,7 +15,7 @@ export interface Run {
 }
 
 /** Run one command to completion. `onOut` sees each stdout write (e.g. to abort an --observe run). */
-export async function run(argv: string[], opts: { signal?: AbortSignal; onOut?: (text: string) => void } = {}): Promise<Run> {
+export async function run(argv: string[], opts: { signal?: AbortSignal; onOut?: (text: string) => void; isTty?: boolean; errIsTty?: boolean } = {}): Promise<Run> {
   const chunks: Uint8Array[] = [];
   let stderr = '';
   const io: CliIo = {
@@ -26,6 +26,8 @@ export async function run(argv: string[], opts: { signal?: AbortSignal; onOut?: 
     },
     err: (t) => (stderr += t),
     signal: opts.signal ?? new AbortController().signal,
+    isTty: opts.isTty,
+    errIsTty: opts.errIsTty,
   };
   const code = await main(argv, io);
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));

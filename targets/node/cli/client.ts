@@ -3,10 +3,11 @@
  * credentials file has an entry for the URI — like aiocoap-client. Block-wise is transparent
  * (RFC 7959); `--observe` prints every notification until Ctrl-C (RFC 7641).
  *
- * The response payload goes to stdout; a non-2.xx code and its diagnostic payload go to stderr with
- * exit code 1. Credentials that match but cannot be used are an error, never plaintext.
+ * The response body goes to stdout or `-o FILE` block by block as it arrives, so bodies of any size
+ * pass in flat memory (body-io.ts); `--payload @FILE` is read block by block too. A non-2.xx code
+ * and its diagnostic payload go to stderr with exit code 1, as aiocoap-client does; so do timeouts
+ * ("timeout: …"). Credentials that match but cannot be used are an error, never plaintext.
  */
-import { readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseCoapUri, DEFAULT_PORT } from '../../../src/coap/uri.js';
@@ -16,13 +17,17 @@ import { getOptions, getUintOption, type CoapOption, type Message } from '../../
 import { codeToString } from '../../../src/coap/numbers.js';
 import { toHex, utf8Encode } from '../../../src/bytes.js';
 import type { RequestInit } from '../../../src/coap/endpoint.js';
-import { CancelledError } from '../../../src/errors.js';
+import type { OutgoingRequest } from '../../../src/coap/exchange.js';
+import type { BodySink, BodySource } from '../../../src/coap/blockwise-client.js';
+import { CancelledError, TimeoutError } from '../../../src/errors.js';
 import { nodeClock } from '../ports.js';
 import { CredentialsFile } from '../credentials.js';
 import { flagOpt, intOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
 import type { CliIo } from './io.js';
 import { closeContexts, contextsFromDirs, openStack, type OpenContext } from './stack.js';
 import { prettyPayload } from './pretty.js';
+import { bodyOutput, fileSource, Progress, type BodyOutput } from './body-io.js';
+import type { Endpoint } from '../../../src/coap/endpoint.js';
 
 export const clientSpec: CommandSpec = {
   name: 'client',
@@ -36,15 +41,18 @@ export const clientSpec: CommandSpec = {
     { name: 'accept', value: 'N', help: 'Accept option (number or media type)' },
     { name: 'observe', help: 'register as observer and print each notification until Ctrl-C' },
     { name: 'non', help: 'send a Non-confirmable request' },
-    { name: 'timeout', value: 'SECONDS', help: 'give up after this long (default: CoAP EXCHANGE_LIFETIME, 247 s)' },
+    { name: 'output', short: 'o', value: 'FILE', help: 'write the response body to FILE (any size, block by block) instead of stdout' },
+    { name: 'timeout', value: 'SECONDS', help: 'give up when nothing arrives for this long (default: CoAP EXCHANGE_LIFETIME, 247 s)' },
     { name: 'pretty', help: 'show link-format, JSON and CBOR readably (default on a terminal)' },
     { name: 'raw', help: 'print the payload exactly as received (default when not on a terminal)' },
+    { name: 'quiet', short: 'q', help: 'print only the payload, byte for byte: no notes, progress or error-response text (the exit code tells)' },
     { name: 'verbose', short: 'v', help: 'show the request, the response code and options on stderr' },
   ],
   details: [
     'examples:',
     '  oscore-xs client coap://localhost/hello.txt --credentials client1.json',
     '  oscore-xs client coap://[::1]/file.txt -m PUT --payload @local.txt --content-format 0',
+    '  oscore-xs client coap://localhost/firmware.bin -o firmware.bin',
     '  oscore-xs client coap://localhost/time --observe',
   ].join('\n'),
 };
@@ -84,7 +92,8 @@ export function canonicalUri(uri: string): string {
   return u.scheme + '://' + host + port + '/' + u.path.join('/') + (u.query.length ? '?' + u.query.join('&') : '');
 }
 
-function describe(m: Message): string {
+/** `bytes`: the body's length when it was streamed rather than held in `m.payload`. */
+function describe(m: Message, bytes = m.payload.length): string {
   const parts = [codeText(m.code)];
   const cf = getUintOption(m, Option.CONTENT_FORMAT);
   if (cf !== undefined) parts.push('Content-Format ' + cf);
@@ -93,17 +102,20 @@ function describe(m: Message): string {
   if (obs !== undefined) parts.push('Observe ' + obs);
   const age = getUintOption(m, Option.MAX_AGE);
   if (age !== undefined) parts.push('Max-Age ' + age);
-  parts.push(m.payload.length + ' bytes');
+  parts.push(bytes + ' bytes');
   return parts.join(', ');
 }
 
-/** Print a response: payload to stdout (text gets a final newline), errors to stderr. Returns the exit code. */
-function show(m: Message, io: CliIo, verbose: boolean, pretty: boolean): number {
+/** A 4.xx/5.xx response: its code and diagnostic payload on stderr (nothing with --quiet); exit code 1. */
+function showError(m: Message, io: CliIo, quiet: boolean): number {
+  if (!quiet) io.err(codeText(m.code) + (m.payload.length ? ': ' + new TextDecoder().decode(m.payload) : '') + '\n');
+  return 1;
+}
+
+/** Print a notification: payload to stdout (text gets a final newline), errors to stderr. Returns the exit code. */
+function show(m: Message, io: CliIo, verbose: boolean, pretty: boolean, quiet: boolean): number {
   if (verbose) io.err('← ' + describe(m) + '\n');
-  if (m.code >> 5 !== 2) {
-    io.err(codeText(m.code) + (m.payload.length ? ': ' + new TextDecoder().decode(m.payload) : '') + '\n');
-    return 1;
-  }
+  if (m.code >> 5 !== 2) return showError(m, io, quiet);
   const cf = getUintOption(m, Option.CONTENT_FORMAT);
   if (m.payload.length === 0) return 0;
   const text = pretty ? prettyPayload(m.payload, cf) : undefined;
@@ -114,6 +126,56 @@ function show(m: Message, io: CliIo, verbose: boolean, pretty: boolean): number 
   io.out(m.payload);
   if ((cf === undefined || TEXTUAL.includes(cf)) && m.payload[m.payload.length - 1] !== 0x0a) io.out('\n');
   return 0;
+}
+
+/**
+ * One request with its body streamed both ways, under an idle timeout: the time since the last
+ * block moved (sent or received), so a large transfer is not cut off while it progresses.
+ */
+function transfer(endpoint: Endpoint, out: OutgoingRequest, idleMs: number, signal: AbortSignal, body: { sink: BodySink; source?: BodySource }): Promise<Message> {
+  return new Promise<Message>((resolve, reject) => {
+    if (signal.aborted) return reject(new CancelledError('request aborted'));
+    let done = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const finish = () => {
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      handle.close();
+    };
+    const onAbort = () => {
+      if (done) return;
+      finish();
+      reject(new CancelledError('request aborted'));
+    };
+    const touch = () => {
+      if (done) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (done) return;
+        finish();
+        reject(new TimeoutError('nothing arrived for ' + idleMs / 1000 + ' s'));
+      }, idleMs);
+    };
+    signal.addEventListener('abort', onAbort);
+    // Every block that moves restarts the clock.
+    const { sink, source } = body;
+    out.bodySink = { write: (b, offset, head) => (touch(), sink.write(b, offset, head)) };
+    if (source) out.bodySource = { size: source.size, read: (offset, length) => (touch(), source.read(offset, length)) };
+    const handle = endpoint.transport.send(out, {
+      response: (m) => {
+        if (done) return;
+        finish();
+        resolve(m);
+      },
+      error: (e) => {
+        if (done) return;
+        finish();
+        reject(e);
+      },
+    });
+    touch();
+  });
 }
 
 export async function client(argv: string[], io: CliIo): Promise<number> {
@@ -130,38 +192,49 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
   if (target.scheme !== 'coap') throw new UsageError('only coap:// URIs (no DTLS in this build)');
   const method = (stringOpt(p, 'method') ?? 'GET').toUpperCase().replace('IPATCH', 'iPATCH');
   if (!METHODS.includes(method)) throw new UsageError('unknown method ' + method);
-  let payload: Uint8Array | undefined;
-  const pv = stringOpt(p, 'payload');
-  if (pv !== undefined) {
-    if (pv.startsWith('@')) {
-      try {
-        payload = new Uint8Array(readFileSync(pv.slice(1)));
-      } catch (e) {
-        throw new UsageError('--payload: cannot read ' + pv.slice(1) + ' (' + (e as NodeJS.ErrnoException).code + ')');
-      }
-    } else payload = utf8Encode(pv);
-  }
   const timeoutS = intOpt(p, 'timeout', 1, 86400);
   const contentFormat = formatNumber(p, 'content-format');
   const accept = formatNumber(p, 'accept');
-  const verbose = flagOpt(p, 'verbose');
-  const pretty = flagOpt(p, 'pretty') || (io.isTty === true && !flagOpt(p, 'raw'));
+  const quiet = flagOpt(p, 'quiet');
+  const verbose = flagOpt(p, 'verbose') && !quiet;
+  const output = stringOpt(p, 'output');
+  const observe = flagOpt(p, 'observe');
+  if (output !== undefined && observe) throw new UsageError('--output cannot be used with --observe');
+  const pretty = !quiet && output === undefined && (flagOpt(p, 'pretty') || (io.isTty === true && !flagOpt(p, 'raw')));
+  // Notes and warnings, silenced by --quiet; failures of the command itself (timeouts, unusable
+  // credentials) are still said in one line.
+  const note: CliIo = quiet ? { ...io, err: () => {} } : io;
+  // Progress only where a person watches: stderr on a terminal, and never with --quiet.
+  const progress = io.errIsTty === true && !quiet ? new Progress((t) => io.err(t)) : undefined;
+
+  let payload: Uint8Array | undefined;
+  let source: ReturnType<typeof fileSource> | undefined;
+  const pv = stringOpt(p, 'payload');
+  if (pv !== undefined) {
+    if (pv.startsWith('@')) source = fileSource(pv.slice(1), (end, size) => progress?.update('↑', end, size));
+    else payload = utf8Encode(pv);
+  }
 
   // Credentials first: a matching entry that cannot be used stops here, before anything is sent.
   let contexts: OpenContext[] = [];
   const credPath = stringOpt(p, 'credentials');
-  if (credPath) {
-    const creds = CredentialsFile.read(credPath);
-    const match = creds.map.forUri(canonicalUri(uri));
-    if (match) {
-      const dir = await creds.open(match);
-      try {
-        contexts = contextsFromDirs([{ label: match.basedir, dir }], io);
-      } catch (e) {
-        await dir.release();
-        throw e;
-      }
-    } else io.err('note: no entry of ' + credPath + ' matches ' + canonicalUri(uri) + ': sending unprotected\n');
+  try {
+    if (credPath) {
+      const creds = CredentialsFile.read(credPath);
+      const match = creds.map.forUri(canonicalUri(uri));
+      if (match) {
+        const dir = await creds.open(match);
+        try {
+          contexts = contextsFromDirs([{ label: match.basedir, dir }], note);
+        } catch (e) {
+          await dir.release();
+          throw e;
+        }
+      } else note.err('note: no entry of ' + credPath + ' matches ' + canonicalUri(uri) + ': sending unprotected\n');
+    }
+  } catch (e) {
+    source?.close();
+    throw e;
   }
   const ctx = contexts[0]?.context;
   // Messaging matches responses by address: resolve names first; Uri-Host keeps the name (as aiocoap sends it).
@@ -171,13 +244,14 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     try {
       address = (await lookup(target.host)).address;
     } catch {
+      source?.close();
       await closeContexts(contexts);
       io.err('cannot resolve ' + target.host + '\n');
       return 1;
     }
     extra.push({ number: Option.URI_HOST, value: utf8Encode(target.host) });
   }
-  const stack = await openStack({ io, oscore: ctx ? { contextFor: () => ctx } : undefined });
+  const stack = await openStack({ io: note, oscore: ctx ? { contextFor: () => ctx } : undefined });
   const init: RequestInit = {
     host: address,
     port: target.port,
@@ -189,29 +263,60 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     contentFormat,
     accept,
     confirmable: !flagOpt(p, 'non'),
-    timeout: timeoutS === undefined ? undefined : timeoutS * 1000,
     signal: io.signal,
   };
   if (verbose) io.err('→ ' + method + ' ' + uri + (ctx ? ' with OSCORE (' + contexts[0].label + ', sender ID ' + toHex(ctx.senderId) + ')' : '') + '\n');
+  const where = target.host + ':' + target.port;
+  let body: BodyOutput | undefined;
   try {
-    if (flagOpt(p, 'observe')) {
-      const stream = observeRequest(stack.endpoint.transport, stack.endpoint.buildRequest(init), nodeClock, (m) => m);
+    if (observe) {
+      const stream = observeRequest(stack.endpoint.transport, stack.endpoint.buildRequest({ ...init, timeout: timeoutS === undefined ? undefined : timeoutS * 1000 }), nodeClock, (m) => m);
       io.signal.addEventListener('abort', () => void stream.cancel(), { once: true });
       let code = 0;
       for await (const m of stream) {
-        code = show(m, io, verbose, pretty);
+        code = show(m, io, verbose, pretty, quiet);
         if (code !== 0) break;
       }
       return code;
     }
-    const response = await stack.endpoint.request(init);
-    return show(response.message, io, verbose, pretty);
+    body = bodyOutput({
+      file: output,
+      out: (d) => io.out(d),
+      pretty: pretty ? (b, head) => prettyPayload(b, getUintOption(head, Option.CONTENT_FORMAT)) : undefined,
+      newlineAfterText: (head) => {
+        if (quiet) return false; // exactly the payload's bytes
+        const cf = getUintOption(head, Option.CONTENT_FORMAT);
+        return cf === undefined || TEXTUAL.includes(cf);
+      },
+      progress,
+    });
+    // Bodies go block by block through the Block-wise layer (RFC 7959): nothing is held whole.
+    const m = await transfer(stack.endpoint, stack.endpoint.buildRequest(init), (timeoutS ?? EXCHANGE_LIFETIME_S) * 1000, io.signal, { sink: body.sink, source });
+    if (m.code >> 5 !== 2) {
+      body.abort();
+      if (verbose) io.err('← ' + describe(m) + '\n');
+      return showError(m, io, quiet);
+    }
+    const bytes = body.finish();
+    if (verbose) io.err('← ' + describe(m, bytes) + '\n');
+    return 0;
   } catch (e) {
+    body?.abort();
     if (e instanceof CancelledError) return 130;
-    io.err((e as Error).name + ': ' + (e as Error).message + '\n');
+    io.err(failureText(e as Error, where) + '\n');
     return 1;
   } finally {
+    source?.close();
     await stack.close();
     await closeContexts(contexts);
   }
+}
+
+/** RFC 7252 §4.8.2: the longest a CON exchange may take; the default time without progress. */
+const EXCHANGE_LIFETIME_S = 247;
+
+/** What went wrong, said so that a timeout reads as one (as coap-client and aiocoap-client say it). */
+function failureText(e: Error, where: string): string {
+  if (e instanceof TimeoutError) return 'timeout: no response from ' + where + ' (' + e.message + ')';
+  return e.name + ': ' + e.message;
 }

@@ -12,23 +12,31 @@
  * - with `write`: PUT stores a file (atomically; If-Match / If-None-Match → 4.12, RFC 7252 §5.10.8),
  *   DELETE removes one (2.02); without it both get 4.05.
  *
- * Block2 and Observe are not done here: the Block-wise layer cuts large responses and the Observe
- * layer registers observers (the file server marks files observable and calls notify on change).
+ * Block2 and Observe are mostly not done here: the Block-wise layer cuts large responses and the
+ * Observe layer registers observers (the file server marks files observable and calls notify on
+ * change). Only files too large to read whole are served here block by block, from disk.
  * Symlinks leading out of the root are refused (4.04), so only the tree itself is visible.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Code } from '../../../src/coap/numbers.js';
 import { Option } from '../../../src/coap/option-registry.js';
-import { createMessage, getOptions, hasOption, type Message } from '../../../src/coap/message.js';
+import { createMessage, getOptions, hasOption, setUintOption, type Message } from '../../../src/coap/message.js';
+import { MAX_SZX, readBlock, szxToSize, writeBlock } from '../../../src/coap/block.js';
 import { encodeUint, equalBytes, utf8Decode, utf8Encode } from '../../../src/bytes.js';
 import type { ServerExchange } from '../../../src/coap/exchange.js';
 
 export interface FileTreeOptions {
   write?: boolean;
-  /** Largest file served or accepted (bytes). */
+  /** Largest file accepted by PUT (bytes; 4.13 beyond). */
   maxFileBytes?: number;
+  /**
+   * Files up to this size are read whole (the Block-wise layer cuts the blocks); larger ones are
+   * read one Block2 block at a time from disk (RFC 7959 §2.4), so a file of any size is served in
+   * flat memory. Default 1 MiB.
+   */
+  wholeFileBytes?: number;
 }
 
 const CONTENT_FORMATS: Record<string, number> = {
@@ -62,6 +70,7 @@ export class FileTree {
   private readonly realRoot: string;
   private readonly write: boolean;
   private readonly maxFileBytes: number;
+  private readonly wholeFileBytes: number;
 
   constructor(root: string, opts: FileTreeOptions = {}) {
     this.root = root;
@@ -69,6 +78,7 @@ export class FileTree {
     if (!statSync(this.realRoot).isDirectory()) throw new Error(root + ': not a directory');
     this.write = opts.write ?? false;
     this.maxFileBytes = opts.maxFileBytes ?? 16 * 1024 * 1024;
+    this.wholeFileBytes = opts.wholeFileBytes ?? 1024 * 1024;
   }
 
   /** Uri-Path segments → local path, or an error response. `dir` says the path ended in "/". */
@@ -143,18 +153,58 @@ export class FileTree {
     }
     if (!st.isFile()) return reply(Code.NOT_FOUND, 'Error: File not found!');
     if (dir) return reply(Code.BAD_REQUEST, 'Error: Not a directory (strip the trailing slash)');
-    if (st.size > this.maxFileBytes) return reply(Code.INTERNAL_SERVER_ERROR, 'File too large to serve');
     const etag = fileEtag(st);
     const etagOpt = { number: Option.ETAG, value: etag };
     for (const e of getOptions(request, Option.ETAG)) if (equalBytes(e, etag)) return reply(Code.VALID, '', [etagOpt]);
+    const cf = { number: Option.CONTENT_FORMAT, value: encodeUint(guessContentFormat(path)) };
+    if (st.size > this.wholeFileBytes) return this.getBlock(request, path, st.size, [etagOpt, cf]);
     let data: Uint8Array;
     try {
       data = readFileSync(path);
     } catch {
       return reply(Code.NOT_FOUND, 'Error: File not found!');
     }
-    const cf = { number: Option.CONTENT_FORMAT, value: encodeUint(guessContentFormat(path)) };
     return reply(Code.CONTENT, data, [etagOpt, cf]);
+  }
+
+  /**
+   * One Block2 block of a large file, read from disk at its offset (RFC 7959 §2.4): the block the
+   * request asks for (block 0 when it asks none), at most our preferred size, Size2 on the first
+   * block (§4) and on request. The ETag (from inode, size, mtime) lets the client notice a file
+   * that changes between its block requests.
+   */
+  private getBlock(request: Message, path: string, size: number, options: { number: number; value: Uint8Array }[]): Message {
+    let asked;
+    try {
+      asked = readBlock(request, Option.BLOCK2);
+    } catch {
+      return reply(Code.BAD_REQUEST, 'Error: bad Block2 option');
+    }
+    const szx = Math.min(asked?.szx ?? MAX_SZX, MAX_SZX);
+    const blockSize = szxToSize(szx);
+    const offset = asked ? asked.num * szxToSize(asked.szx) : 0;
+    if (offset >= size) return reply(Code.BAD_OPTION, 'Block2 number past the end of the representation');
+    const data = new Uint8Array(Math.min(blockSize, size - offset));
+    try {
+      const fd = openSync(path, 'r');
+      try {
+        let got = 0;
+        while (got < data.length) {
+          const n = readSync(fd, data, got, data.length - got, offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+        if (got < data.length) return reply(Code.SERVICE_UNAVAILABLE, 'Error: file changed while being read');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return reply(Code.NOT_FOUND, 'Error: File not found!');
+    }
+    const r = reply(Code.CONTENT, data, options);
+    writeBlock(r, Option.BLOCK2, { num: offset / blockSize, more: offset + data.length < size, szx });
+    if (offset === 0 || hasOption(request, Option.SIZE2)) setUintOption(r, Option.SIZE2, size);
+    return r;
   }
 
   /** Links are absolute paths, as aiocoap-fileserver writes them (`</sub/name>`; seen in the capture). */

@@ -9,13 +9,13 @@ import { Option } from '../../../src/coap/option-registry.js';
 import { getOptions } from '../../../src/coap/message.js';
 import { Code } from '../../../src/coap/numbers.js';
 import { errorResponse } from '../../../src/coap/server.js';
-import { toHex, utf8Decode } from '../../../src/bytes.js';
-import { flagOpt, parseCommandArgs, parseHostPort, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { utf8Decode } from '../../../src/bytes.js';
+import { flagOpt, intOpt, parseCommandArgs, parseHostPort, stringOpt, UsageError, type CommandSpec } from './args.js';
+import { TransferLog } from './transfer-log.js';
+import { MAX_SZX } from '../../../src/coap/block.js';
 import { aborted, type CliIo } from './io.js';
 import { FileTree } from './file-tree.js';
 import { openServerStack } from './stack.js';
-
-const METHOD_NAMES: Record<number, string> = { 1: 'GET', 2: 'POST', 3: 'PUT', 4: 'DELETE', 5: 'FETCH', 6: 'PATCH', 7: 'iPATCH' };
 
 export const fileserverSpec: CommandSpec = {
   name: 'fileserver',
@@ -27,7 +27,8 @@ export const fileserverSpec: CommandSpec = {
     { name: 'require-oscore', help: 'answer unprotected requests with 4.01 Unauthorized' },
     { name: 'write', help: 'allow PUT (store a file) and DELETE (remove one)' },
     { name: 'poll-ms', value: 'MS', help: 'how often observed files are checked for changes (default 1000)' },
-    { name: 'verbose', short: 'v', help: 'log each request to stderr' },
+    { name: 'max-upload', value: 'BYTES', help: 'largest PUT body accepted (default 65536, the Block-wise layer\'s limit for servers)' },
+    { name: 'verbose', short: 'v', help: 'log one line per completed transfer to stderr (not one per block)' },
   ],
   details: [
     'examples:',
@@ -62,16 +63,19 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
   const bind = bindOpt === undefined ? { host: '', port: 5683 } : parseHostPort(bindOpt, 5683);
   const pollMs = Number(stringOpt(p, 'poll-ms') ?? 1000);
   if (!(pollMs >= 50)) throw new UsageError('--poll-ms: at least 50');
+  const maxUpload = intOpt(p, 'max-upload', 0, 2 ** 31 - 1);
   let tree: FileTree;
   try {
-    tree = new FileTree(p.positionals[0], { write: flagOpt(p, 'write') });
+    tree = new FileTree(p.positionals[0], { write: flagOpt(p, 'write'), ...(maxUpload === undefined ? {} : { maxFileBytes: maxUpload }) });
   } catch {
     throw new UsageError(p.positionals[0] + ': not a readable directory');
   }
   const requireOscore = flagOpt(p, 'require-oscore');
-  const verbose = flagOpt(p, 'verbose');
+  const log = flagOpt(p, 'verbose') ? new TransferLog((line) => io.err(line), MAX_SZX) : undefined;
   const watched = new Map<string, string>();
   const stack = await openServerStack({
+    // The library's default Block1 limits stay for servers in general; --max-upload raises them here.
+    blockwise: maxUpload === undefined ? undefined : { block1: { maxBodyBytes: maxUpload, maxTotalBytes: maxUpload } },
     host: bind.host || undefined,
     port: bind.port,
     credentials: stringOpt(p, 'credentials'),
@@ -86,13 +90,9 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
         });
       }),
     ],
-    top: (ex) => {
+    top: (request) => {
+      const ex = log ? log.wrap(request) : request;
       if (requireOscore && !ex.oscore) return ex.respond(errorResponse(Code.UNAUTHORIZED, 'OSCORE required'));
-      if (verbose) {
-        const path = '/' + getOptions(ex.request, Option.URI_PATH).map(utf8Decode).join('/');
-        const who = ex.oscore ? ' with OSCORE (kid ' + toHex(ex.oscore.recipientId) + ')' : '';
-        io.err('request ' + (METHOD_NAMES[ex.request.code] ?? ex.request.code) + ' ' + path + ' from ' + ex.peer.address + ':' + ex.peer.port + who + '\n');
-      }
       tree.handle(ex);
     },
   });

@@ -11,6 +11,8 @@ export interface CliIo {
   signal: AbortSignal;
   /** Standard output is a terminal (the client then pretty-prints by default). */
   isTty?: boolean;
+  /** Standard error is a terminal (the client then shows progress on long transfers). */
+  errIsTty?: boolean;
 }
 
 export function processIo(): CliIo {
@@ -22,6 +24,7 @@ export function processIo(): CliIo {
     err: (t) => process.stderr.write(t),
     signal: ac.signal,
     isTty: process.stdout.isTTY === true,
+    errIsTty: process.stderr.isTTY === true,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { Endpoint } from '../../../src/coap/endpoint.js';
 import type { OutgoingRequest, ServerHandler, StackLayer } from '../../../src/coap/exchange.js';
-import { BlockwiseLayer } from '../../../src/coap/blockwise-layer.js';
+import { BlockwiseLayer, type BlockwiseLayerOptions } from '../../../src/coap/blockwise-layer.js';
 import { ObserveLayer } from '../../../src/coap/observe-layer.js';
 import { SecurityContext } from '../../../src/oscore/context.js';
 import { LoadError } from '../../../src/errors.js';
@@ -57,6 +57,8 @@ export interface StackOptions {
   markers?: StackLayer[];
   /** The handler at the top of the server stack (instead of the router), if any. */
   top?: ServerHandler;
+  /** Block-wise limits other than the library's defaults (e.g. the file server's --max-upload). */
+  blockwise?: BlockwiseLayerOptions;
   /** OSCORE: contexts a request may be protected with (server, by kid: a list or a lookup), and the client's choice per request. */
   oscore?: { server?: SecurityContext[] | ContextLookup; contextFor?: (request: OutgoingRequest) => SecurityContext | undefined; echo?: EchoVerifier };
 }
@@ -71,7 +73,7 @@ export interface Stack {
 
 export async function openStack(opts: StackOptions): Promise<Stack> {
   const udp = await UdpPort.open({ host: opts.host, port: opts.port });
-  const blockwise = new BlockwiseLayer(nodeClock);
+  const blockwise = new BlockwiseLayer(nodeClock, opts.blockwise);
   const observe = new ObserveLayer(nodeClock);
   const inner: StackLayer[] = [blockwise, ...(opts.markers ?? []), observe];
   if (opts.top) {
