@@ -18,7 +18,7 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
 /** Moddable runtime modules (and our per-platform module): resolved by mcconfig, not bundled. */
-const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng', 'crypt', 'embedded:io/socket/udp', 'oscore-xs/platform'];
+const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng', 'crypt', 'curve', 'ecp', 'embedded:io/socket/udp', 'oscore-xs/platform'];
 
 /**
  * On Moddable the SDK's native AES and SHA-256 (`crypt`) replace @noble: these modules stand in
@@ -27,6 +27,8 @@ const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng'
 const MODDABLE_CRYPTO = {
   [resolve('src/crypto/aes-noble.ts')]: resolve('targets/moddable/crypto-aes.ts'),
   [resolve('src/crypto/hkdf.ts')]: resolve('targets/moddable/crypto-hkdf.ts'),
+  [resolve('src/crypto/sha256.ts')]: resolve('targets/moddable/crypto-sha256.ts'),
+  [resolve('src/crypto/asymmetric-noble.ts')]: resolve('targets/moddable/crypto-asymmetric.ts'),
 };
 
 /** `./x.js` written in TypeScript sources means `./x.ts`; strip the types with esbuild. */

@@ -22,7 +22,8 @@ function toBuffer(b: Uint8Array): ArrayBuffer {
   return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer) as ArrayBuffer;
 }
 
-export function makeHkdfSha256(Digest: Sha256DigestClass) {
+/** SHA-256 over parts and HMAC-SHA-256 (RFC 2104) on the native Digest. */
+export function makeSha256Kit(Digest: Sha256DigestClass) {
   const sha256 = (parts: Uint8Array[]): Uint8Array => {
     const d = new Digest('SHA256');
     for (const p of parts) if (p.length) d.write(toBuffer(p));
@@ -45,18 +46,29 @@ export function makeHkdfSha256(Digest: Sha256DigestClass) {
     opad.fill(0);
     return out;
   };
+  return { sha256, hmac };
+}
+
+/** HKDF-Expand (RFC 5869 §2.3) with the kit's HMAC. */
+export function hkdfExpandWith(hmac: (key: Uint8Array, parts: Uint8Array[]) => Uint8Array, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let t: Uint8Array = new Uint8Array(0);
+  for (let i = 1, done = 0; done < length; i++) {
+    t = hmac(prk, [t, info, new Uint8Array([i])]);
+    out.set(t.subarray(0, Math.min(HASH, length - done)), done);
+    done += HASH;
+  }
+  return out;
+}
+
+export function makeHkdfSha256(Digest: Sha256DigestClass) {
+  const { hmac } = makeSha256Kit(Digest);
 
   /** HKDF-SHA256(IKM, salt, info) → `length` bytes; an empty salt is HashLen zeros (RFC 5869 §2.2). */
   return function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
     checkHkdfSha256Args(ikm, salt, info, length);
     const prk = hmac(salt.length ? salt : new Uint8Array(HASH), [ikm]);
-    const out = new Uint8Array(length);
-    let t: Uint8Array = new Uint8Array(0);
-    for (let i = 1, done = 0; done < length; i++) {
-      t = hmac(prk, [t, info, new Uint8Array([i])]);
-      out.set(t.subarray(0, Math.min(HASH, length - done)), done);
-      done += HASH;
-    }
+    const out = hkdfExpandWith(hmac, prk, info, length);
     prk.fill(0);
     return out;
   };
