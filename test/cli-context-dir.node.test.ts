@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { CredentialsMatch } from '../src/credentials/credentials-map.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,7 +40,7 @@ describe('context directory on disk', () => {
   it('opens the guide example through client1.json (paths relative to the credentials file)', async () => {
     const root = copy('aiocoap-seed-example');
     const creds = CredentialsFile.read(join(root, 'client1.json'));
-    const match = creds.map.forUri('coap://localhost/hello.txt')!;
+    const match = creds.map.forUri('coap://localhost/hello.txt') as CredentialsMatch;
     const ctx = await creds.open(match);
     assert.equal(toHex(ctx.config.senderId), '01');
     assert.equal(ctx.label, 'client1/for-fileserver/');
@@ -160,7 +161,7 @@ describe('context directory on disk', () => {
     const badHex = copy('aiocoap-seed-example');
     const creds = CredentialsFile.read(join(badHex, 'client1.json'));
     writeFileSync(join(badHex, 'client1/for-fileserver/settings.json'), JSON.stringify({ 'sender-id_hex': '01', 'recipient-id_hex': 'zz', secret_ascii: 'x' }));
-    await assert.rejects(creds.open(creds.map.forUri('coap://localhost/')!), isLoadError(/^client1\/for-fileserver\/settings\.json: recipient-id_hex: not hex$/));
+    await assert.rejects(creds.open(creds.map.forUri('coap://localhost/') as CredentialsMatch), isLoadError(/^client1\/for-fileserver\/settings\.json: recipient-id_hex: not hex$/));
     // A failed load releases the lock and writes nothing.
     assert.equal(existsSync(join(badHex, 'client1/for-fileserver/lock')), false);
     assert.equal(existsSync(join(badHex, 'client1/for-fileserver/sequence.json')), false);

@@ -1,7 +1,7 @@
 // aiocoap credentials files: URI patterns, references, labels; and the "never fall back to plaintext" rule.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CredentialsMap, patternMatches } from '../src/credentials/credentials-map.js';
+import { CredentialsMap, patternMatches, type CredentialsMatch } from '../src/credentials/credentials-map.js';
 import { LoadError } from '../src/errors.js';
 import { credentialBytes } from '../src/credentials/bytes-value.js';
 import { fromHex, toHex } from '../src/bytes.js';
@@ -39,9 +39,9 @@ describe('credentials map (aiocoap format)', () => {
       'coap://h/secret': ':k',
       ':k': { oscore: { contextfile: 'k' } },
     });
-    assert.equal(m.forUri('coap://h/secret')!.basedir, 'k');
-    assert.equal(m.forUri('coap://h/other')!.basedir, 'h');
-    assert.equal(m.forUri('coap://z/')!.basedir, 'all');
+    assert.equal((m.forUri('coap://h/secret') as CredentialsMatch).basedir, 'k');
+    assert.equal((m.forUri('coap://h/other') as CredentialsMatch).basedir, 'h');
+    assert.equal((m.forUri('coap://z/') as CredentialsMatch).basedir, 'all');
   });
   it('null removes an entry, later loads override', () => {
     const m = parse({ 'coap://h/*': { oscore: { basedir: 'h' } } });

@@ -18,9 +18,12 @@
  * Platform-free: paths are returned as written; targets/node resolves them against the file's folder.
  */
 import { LoadError } from '../errors.js';
+import { parseEdhocOscore, type EdhocOscoreItem } from './edhoc-credentials.js';
 
 export type CredentialItem =
   | { kind: 'oscore'; /** context directory as written in the file */ basedir: string }
+  /** aiocoap's `edhoc-oscore` (edhoc-credentials.ts): own and/or peer credential for EDHOC (RFC 9528). */
+  | { kind: 'edhoc'; edhoc: EdhocOscoreItem }
   | { kind: 'reference'; target: string }
   /** Types aiocoap knows that this build cannot apply (dtls, tlscert, any-of, all-of). */
   | { kind: 'unsupported'; type: string };
@@ -37,7 +40,13 @@ export interface CredentialsMatch {
   basedir: string;
 }
 
-const UNSUPPORTED_TYPES = ['dtls', 'tlscert', 'any-of', 'all-of', 'edhoc-oscore'];
+/** An `edhoc-oscore` entry that applies (to a request URI, or as a server's own/peer entry). */
+export interface EdhocMatch {
+  pattern: string;
+  edhoc: EdhocOscoreItem;
+}
+
+const UNSUPPORTED_TYPES = ['dtls', 'tlscert', 'any-of', 'all-of'];
 
 /** Line of a top-level key in the file as written (text formats), for errors. */
 export type KeyLines = (key: string) => number | undefined;
@@ -63,6 +72,7 @@ function parseItem(where: string, v: unknown): CredentialItem {
     if (typeof dir !== 'string' || dir === '') throw new LoadError(where + ': oscore: basedir: expected a directory path');
     return { kind: 'oscore', basedir: dir };
   }
+  if (type === 'edhoc-oscore') return { kind: 'edhoc', edhoc: parseEdhocOscore(where, body) };
   if (UNSUPPORTED_TYPES.includes(type)) return { kind: 'unsupported', type };
   throw new LoadError(where + ': unknown credential type "' + type + '"');
 }
@@ -130,7 +140,14 @@ export class CredentialsMap {
     return out;
   }
 
-  private resolve(where: string, label: string): CredentialsMatch {
+  /** Every `edhoc-oscore` entry (a server: its own credential per origin, and its known peers). */
+  edhocEntries(): EdhocMatch[] {
+    const out: EdhocMatch[] = [];
+    for (const [pattern, item] of this.entries) if (item.kind === 'edhoc') out.push({ pattern, edhoc: item.edhoc });
+    return out;
+  }
+
+  private resolve(where: string, label: string): CredentialsMatch | EdhocMatch {
     const seen = new Set<string>();
     let target = label;
     for (;;) {
@@ -140,6 +157,7 @@ export class CredentialsMap {
       if (!item) throw new LoadError(where + ': reference ' + target + ' has no entry');
       if (item.kind === 'reference') target = item.target;
       else if (item.kind === 'unsupported') throw new LoadError(where + ': ' + target + ' is ' + item.type + ', which this build cannot use');
+      else if (item.kind === 'edhoc') return { pattern: target, edhoc: item.edhoc };
       else return { pattern: target, basedir: item.basedir };
     }
   }
@@ -147,13 +165,15 @@ export class CredentialsMap {
   /**
    * The credentials for a request URI, or undefined when no pattern matches (then the request goes
    * unprotected, as with aiocoap). Throws LoadError when the matching entry cannot be applied.
+   * An `edhoc-oscore` entry gives an EdhocMatch (tell them apart by `'edhoc' in match`).
    */
-  forUri(uri: string): CredentialsMatch | undefined {
+  forUri(uri: string): CredentialsMatch | EdhocMatch | undefined {
     const patterns = [...this.entries.keys()].sort((a, b) => b.length - a.length);
     for (const p of patterns) {
       if (!patternMatches(p, uri)) continue;
       const item = this.entries.get(p)!;
       if (item.kind === 'oscore') return { pattern: p, basedir: item.basedir };
+      if (item.kind === 'edhoc') return { pattern: p, edhoc: item.edhoc };
       if (item.kind === 'unsupported') throw new LoadError('credentials for ' + uri + ' (' + p + ') are ' + item.type + ', which this build cannot use');
       return this.resolve('"' + p + '"', item.target);
     }

@@ -104,7 +104,8 @@ export const loadersTarget: FuzzTarget = {
           const map = CredentialsMap.parse('credentials.json', x.text);
           bump(counts, 'credentials-parsed');
           const hit = map.forUri(x.uri);
-          if (hit && (typeof hit.basedir !== 'string' || hit.basedir === '')) throw new Error('credentials match without a directory');
+          if (hit && !('edhoc' in hit) && (typeof hit.basedir !== 'string' || hit.basedir === '')) throw new Error('credentials match without a directory');
+          if (hit && 'edhoc' in hit && typeof hit.edhoc.suite !== 'number') throw new Error('edhoc-oscore match without a suite');
         } catch (e) {
           typedOnly(e, LoadError);
           bump(counts, 'credentials-rejected');

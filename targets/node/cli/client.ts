@@ -19,7 +19,7 @@ import { toHex, utf8Encode } from '../../../src/bytes.js';
 import type { RequestInit } from '../../../src/coap/endpoint.js';
 import type { OutgoingRequest } from '../../../src/coap/exchange.js';
 import type { BodySink, BodySource } from '../../../src/coap/blockwise-client.js';
-import { CancelledError, TimeoutError } from '../../../src/errors.js';
+import { CancelledError, LoadError, TimeoutError } from '../../../src/errors.js';
 import { nodeClock } from '../ports.js';
 import { CredentialsFile } from '../credentials.js';
 import { flagOpt, intOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
@@ -222,6 +222,8 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     if (credPath) {
       const creds = CredentialsFile.read(credPath);
       const match = creds.map.forUri(canonicalUri(uri));
+      // Refused until the EDHOC handshake is wired into the client: never a silent plaintext request.
+      if (match && 'edhoc' in match) throw new LoadError(credPath + ': "' + match.pattern + '" is an edhoc-oscore entry; this build parses it but cannot run EDHOC yet');
       if (match) {
         const dir = await creds.open(match);
         try {

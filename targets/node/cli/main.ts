@@ -4,6 +4,7 @@
  *   oscore-xs client URI …             one request (or --observe), like aiocoap-client
  *   oscore-xs fileserver DIR …         serve a directory, like aiocoap-fileserver
  *   oscore-xs context new …            provision a pair of aiocoap-format context directories
+ *   oscore-xs keygen generate KEYFILE  an EDHOC key pair, like aiocoap-keygen
  *   oscore-xs plugtest-server …        the OSCORE interop test server (roles B, D, no-OSCORE)
  *   oscore-xs plugtest-client HOST …   the client side of the 18 interop tests
  *
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<Command> }>
   client: { summary: 'send one request (or observe), print the response', run: async () => (await import('./client.js')).client },
   fileserver: { summary: 'serve a directory over CoAP (OSCORE with --credentials)', run: async () => (await import('./fileserver.js')).fileserver },
   context: { summary: 'context new: write a matching pair of context directories', run: async () => contextCommand },
+  keygen: { summary: 'keygen generate KEYFILE: an EDHOC key pair (private key file, public credential printed)', run: async () => (await import('./keygen.js')).keygen },
   'plugtest-server': { summary: 'OSCORE interop test server (core-wg test spec, as libcoap runs it)', run: async () => (await import('./plugtest-server.js')).plugtestServer },
   'plugtest-client': { summary: 'run the 18 OSCORE interop tests against a server', run: async () => (await import('./plugtest-client.js')).plugtestClient },
 };
