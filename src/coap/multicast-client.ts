@@ -4,16 +4,22 @@
  * app that never asks a group carries none of it.
  */
 import type { Clock } from '../ports.js';
-import type { CoapClient, RequestInit } from './client.js';
-import type { RequestHandle } from './exchange.js';
+import type { RequestInit } from './client.js';
+import type { OutgoingRequest, RequestHandle, ResponseSink } from './exchange.js';
 import { Response } from './response.js';
+
+/** What sends requests: a CoapClient, or an Endpoint (which delegates to one). */
+export interface RequestSender {
+  send(init: RequestInit, sink: ResponseSink): RequestHandle;
+  buildRequest(init: RequestInit): OutgoingRequest;
+}
 
 /**
  * Send `init` to a group address and collect the answers for `wait` ms (members answer after a
  * random Leisure, §8.2; choose `wait` above it). Resolves with the answers in arrival order, each
  * with its responder's address; rejects only when the request cannot be sent.
  */
-export function collectAnswers(client: CoapClient, clock: Clock, init: RequestInit, wait: number): Promise<Response[]> {
+export function collectAnswers(client: RequestSender, clock: Clock, init: RequestInit, wait: number): Promise<Response[]> {
   return new Promise<Response[]>((resolve, reject) => {
     const answers: Response[] = [];
     let done = false;

@@ -13,16 +13,28 @@ export interface UdpPortOptions {
   host?: string;
   /** Port to bind (0 = any free one). */
   port?: number;
+  /**
+   * IPv4 group addresses to join on `port` (RFC 7252 §8): datagrams sent to them arrive flagged as
+   * multicast. Needs a specific `host`: a socket bound to 0.0.0.0 would also get the group's
+   * datagrams (Linux's IP_MULTICAST_ALL), unflagged.
+   */
+  groups?: string[];
+  /** The interface address for sending to and joining groups (e.g. 127.0.0.1 for loopback tests). */
+  multicastInterface?: string;
 }
 
 export class UdpPort implements DatagramPort {
-  private handler: (data: Uint8Array, address: string, port: number) => void = () => {};
-  private constructor(private readonly v4: Socket | undefined, private readonly v6: Socket | undefined, readonly localPort: number) {
+  private handler: (data: Uint8Array, address: string, port: number, multicast?: boolean) => void = () => {};
+  private constructor(private readonly v4: Socket | undefined, private readonly v6: Socket | undefined, readonly localPort: number, private readonly groupSockets: Socket[] = []) {
     for (const s of [v4, v6]) {
       if (!s) continue;
       s.on('message', (msg, rinfo) => this.handler(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), unmapped(rinfo.address), rinfo.port));
       // A send error (e.g. ICMP unreachable surfacing as ECONNREFUSED) is a lost datagram to CoAP.
       s.on('error', () => {});
+    }
+    for (const g of groupSockets) {
+      g.on('message', (msg, rinfo) => this.handler(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), unmapped(rinfo.address), rinfo.port, true));
+      g.on('error', () => {});
     }
   }
 
@@ -45,7 +57,24 @@ export class UdpPort implements DatagramPort {
         v6 = undefined; // no IPv6 on this host: IPv4 only
       }
     }
-    return new UdpPort(v4, v6, port);
+    const groupSockets: Socket[] = [];
+    try {
+      if (opts.multicastInterface && v4) {
+        v4.setMulticastInterface(opts.multicastInterface);
+        v4.setMulticastLoopback(true);
+      }
+      for (const group of opts.groups ?? []) {
+        if (isIP(group) !== 4) throw new TypeError('group address must be an IPv4 literal: ' + group);
+        if (family !== 4 || opts.host === '0.0.0.0') throw new TypeError('joining a group needs a specific IPv4 bind address (see UdpPortOptions.groups)');
+        const g = await bind(createSocket({ type: 'udp4', reuseAddr: true }), group, port);
+        groupSockets.push(g);
+        g.addMembership(group, opts.multicastInterface ?? opts.host);
+      }
+    } catch (e) {
+      for (const s of [v4, v6, ...groupSockets]) s?.close();
+      throw e;
+    }
+    return new UdpPort(v4, v6, port, groupSockets);
   }
 
   send(data: Uint8Array, address: string, port: number): void {
@@ -58,12 +87,12 @@ export class UdpPort implements DatagramPort {
     }
   }
 
-  onReceive(handler: (data: Uint8Array, address: string, port: number) => void): void {
+  onReceive(handler: (data: Uint8Array, address: string, port: number, multicast?: boolean) => void): void {
     this.handler = handler;
   }
 
   close(): void {
-    for (const s of [this.v4, this.v6]) {
+    for (const s of [this.v4, this.v6, ...this.groupSockets]) {
       try {
         s?.close();
       } catch {

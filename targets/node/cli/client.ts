@@ -47,6 +47,10 @@ export const clientSpec: CommandSpec = {
     { name: 'raw', help: 'print the payload exactly as received (default when not on a terminal)' },
     { name: 'quiet', short: 'q', help: 'print only the payload, byte for byte: no notes, progress or error-response text (the exit code tells)' },
     { name: 'verbose', short: 'v', help: 'show the request, the response code and options on stderr' },
+    { name: 'group', value: 'DIR', help: 'Group OSCORE context directory (oscore-xs context new-group): to a group address, collect every member\'s answer' },
+    { name: 'wait', value: 'SECONDS', help: 'with --group to a group address: how long to collect answers (default 6)' },
+    { name: 'pairwise', value: 'ID', help: 'with --group to one member\'s address: pairwise mode with that member (hex Sender ID)' },
+    { name: 'multicast-interface', value: 'ADDR', help: 'interface address for sending to a group (e.g. 127.0.0.1)' },
   ],
   details: [
     'examples:',
@@ -253,7 +257,6 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     }
     extra.push({ number: Option.URI_HOST, value: utf8Encode(target.host) });
   }
-  const stack = await openStack({ io: note, oscore: ctx ? { contextFor: () => ctx } : undefined });
   const init: RequestInit = {
     host: address,
     port: target.port,
@@ -267,6 +270,18 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     confirmable: !flagOpt(p, 'non'),
     signal: io.signal,
   };
+  const groupDir = stringOpt(p, 'group');
+  if (groupDir !== undefined) {
+    if (ctx) throw new UsageError('--group and an OSCORE context from --credentials exclude each other');
+    if (source) {
+      source.close();
+      throw new UsageError('--payload @FILE is not supported with --group (give the payload as text)');
+    }
+    const wait = stringOpt(p, 'wait') === undefined ? undefined : intOpt(p, 'wait', 1, 3600);
+    const { groupClient } = await import('./group-client.js');
+    return groupClient({ dir: groupDir, init, wait, pairwise: stringOpt(p, 'pairwise'), multicastInterface: stringOpt(p, 'multicast-interface'), io: note, verbose, show: (m) => show(m, io, verbose, pretty, quiet) });
+  }
+  const stack = await openStack({ io: note, oscore: ctx ? { contextFor: () => ctx } : undefined });
   if (verbose) io.err('→ ' + method + ' ' + uri + (ctx ? ' with OSCORE (' + contexts[0].label + ', sender ID ' + toHex(ctx.senderId) + ')' : '') + '\n');
   const where = target.host + ':' + target.port;
   let body: BodyOutput | undefined;

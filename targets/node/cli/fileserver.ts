@@ -9,13 +9,16 @@ import { Option } from '../../../src/coap/option-registry.js';
 import { getOptions } from '../../../src/coap/message.js';
 import { Code } from '../../../src/coap/numbers.js';
 import { errorResponse } from '../../../src/coap/server.js';
-import { utf8Decode } from '../../../src/bytes.js';
+import { toHex, utf8Decode } from '../../../src/bytes.js';
 import { flagOpt, intOpt, parseCommandArgs, parseHostPort, stringOpt, UsageError, type CommandSpec } from './args.js';
 import { TransferLog } from './transfer-log.js';
 import { MAX_SZX } from '../../../src/coap/block.js';
 import { aborted, type CliIo } from './io.js';
 import { FileTree } from './file-tree.js';
 import { openServerStack } from './stack.js';
+import { openGroupDirectory } from '../group-dir.js';
+import { groupOscoreLayer } from '../../../src/layers/group-oscore-layer.js';
+import { nodeClock, nodeRandom } from '../ports.js';
 
 export const fileserverSpec: CommandSpec = {
   name: 'fileserver',
@@ -29,6 +32,9 @@ export const fileserverSpec: CommandSpec = {
     { name: 'poll-ms', value: 'MS', help: 'how often observed files are checked for changes (default 1000)' },
     { name: 'max-upload', value: 'BYTES', help: 'largest PUT body accepted (default 65536, the Block-wise layer\'s limit for servers)' },
     { name: 'verbose', short: 'v', help: 'log one line per completed transfer to stderr (not one per block)' },
+    { name: 'group', value: 'DIR', help: 'Group OSCORE context directory: serve its members, join its multicast address (needs --bind with an IPv4 address)' },
+    { name: 'multicast-interface', value: 'ADDR', help: 'interface address to join the group on (default: the --bind address)' },
+    { name: 'leisure', value: 'MS', help: 'longest random delay before answering a multicast request (default 5000, RFC 7252 §8.2)' },
   ],
   details: [
     'examples:',
@@ -73,11 +79,19 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
   const requireOscore = flagOpt(p, 'require-oscore');
   const log = flagOpt(p, 'verbose') ? new TransferLog((line) => io.err(line), MAX_SZX) : undefined;
   const watched = new Map<string, string>();
+  const groupDir = stringOpt(p, 'group');
+  const group = groupDir === undefined ? undefined : await openGroupDirectory(groupDir);
+  const leisure = stringOpt(p, 'leisure') === undefined ? undefined : Number(stringOpt(p, 'leisure'));
+  if (leisure !== undefined && !(leisure >= 0 && leisure <= 600000)) throw new UsageError('--leisure: milliseconds from 0 to 600000');
   const stack = await openServerStack({
     // The library's default Block1 limits stay for servers in general; --max-upload raises them here.
     blockwise: maxUpload === undefined ? undefined : { block1: { maxBodyBytes: maxUpload, maxTotalBytes: maxUpload } },
     host: bind.host || undefined,
     port: bind.port,
+    groups: group ? [group.config.multicastAddress] : undefined,
+    multicastInterface: stringOpt(p, 'multicast-interface') ?? (group ? bind.host || undefined : undefined),
+    params: leisure === undefined ? undefined : { leisure },
+    outer: group ? [groupOscoreLayer({ groups: [group.context], clock: nodeClock, random: nodeRandom })] : undefined,
     credentials: stringOpt(p, 'credentials'),
     io,
     markers: [
@@ -96,9 +110,10 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
       tree.handle(ex);
     },
   });
-  io.err('serving ' + tree.root + ' on ' + (bind.host || '*') + ':' + stack.udp.localPort + (stack.contexts ? ' with ' + stack.contexts.size + ' OSCORE context(s)' : '') + '\n');
+  io.err('serving ' + tree.root + ' on ' + (bind.host || '*') + ':' + stack.udp.localPort + (stack.contexts ? ' with ' + stack.contexts.size + ' OSCORE context(s)' : '') + (group ? ' and group ' + toHex(group.config.groupId) + ' (member ' + toHex(group.config.senderId) + ', ' + group.config.multicastAddress + ')' : '') + '\n');
   await aborted(io.signal);
   for (const file of watched.values()) unwatchFile(file);
   await stack.close();
+  group?.context.close();
   return 0;
 }

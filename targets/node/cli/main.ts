@@ -5,6 +5,7 @@
  *   oscore-xs fileserver DIR …         serve a directory, like aiocoap-fileserver
  *   oscore-xs context new …            provision a pair of aiocoap-format context directories
  *   oscore-xs keygen generate KEYFILE  an EDHOC key pair, like aiocoap-keygen
+ *   oscore-xs context new-group DIR…   provision a Group OSCORE context directory per member
  *   oscore-xs plugtest-server …        the OSCORE interop test server (roles B, D, no-OSCORE)
  *   oscore-xs plugtest-client HOST …   the client side of the 18 interop tests
  *
@@ -21,7 +22,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; run: () => Promise<Command> }> = {
   client: { summary: 'send one request (or observe), print the response', run: async () => (await import('./client.js')).client },
   fileserver: { summary: 'serve a directory over CoAP (OSCORE with --credentials)', run: async () => (await import('./fileserver.js')).fileserver },
-  context: { summary: 'context new: write a matching pair of context directories', run: async () => contextCommand },
+  context: { summary: 'context new: a matching pair of context directories; context new-group: one per group member', run: async () => contextCommand },
   keygen: { summary: 'keygen generate KEYFILE: an EDHOC key pair (private key file, public credential printed)', run: async () => (await import('./keygen.js')).keygen },
   'plugtest-server': { summary: 'OSCORE interop test server (core-wg test spec, as libcoap runs it)', run: async () => (await import('./plugtest-server.js')).plugtestServer },
   'plugtest-client': { summary: 'run the 18 OSCORE interop tests against a server', run: async () => (await import('./plugtest-client.js')).plugtestClient },
@@ -29,11 +30,12 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<Command> }>
 
 async function contextCommand(argv: string[], io: CliIo): Promise<number> {
   if (argv[0] === 'new') return contextNew(argv.slice(1), io);
+  if (argv[0] === 'new-group') return (await import('./context-new-group.js')).contextNewGroup(argv.slice(1), io);
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
-    io.out('usage: oscore-xs context new [options] OUTDIR_CLIENT OUTDIR_SERVER\n\n' + contextNewSpec.summary + '\n(oscore-xs context new --help for the options)\n');
+    io.out('usage: oscore-xs context new [options] OUTDIR_CLIENT OUTDIR_SERVER\n       oscore-xs context new-group [options] OUTDIR OUTDIR [OUTDIR…]\n\n' + contextNewSpec.summary + '\n(oscore-xs context new --help, context new-group --help for the options)\n');
     return argv.length === 0 ? 2 : 0;
   }
-  throw new UsageError('unknown context subcommand "' + argv[0] + '" (try: context new)');
+  throw new UsageError('unknown context subcommand "' + argv[0] + '" (try: context new, context new-group)');
 }
 
 function overview(): string {

@@ -6,6 +6,7 @@
  */
 import { Endpoint } from '../../../src/coap/endpoint.js';
 import type { OutgoingRequest, ServerHandler, StackLayer } from '../../../src/coap/exchange.js';
+import type { TransmissionParameters } from '../../../src/coap/server-messaging.js';
 import { BlockwiseLayer, type BlockwiseLayerOptions } from '../../../src/coap/blockwise-layer.js';
 import { ObserveLayer } from '../../../src/coap/observe-layer.js';
 import { SecurityContext } from '../../../src/oscore/context.js';
@@ -50,6 +51,11 @@ export async function closeContexts(contexts: OpenContext[]): Promise<void> {
 export interface StackOptions {
   host?: string;
   port?: number;
+  /** Group addresses to join and the multicast interface (RFC 7252 §8; see UdpPortOptions). */
+  groups?: string[];
+  multicastInterface?: string;
+  /** Messaging parameters (e.g. the multicast Leisure). */
+  params?: Partial<TransmissionParameters>;
   io: CliIo;
   /** Layers between messaging and OSCORE (e.g. the no-OSCORE server's 4.02 for the OSCORE option). */
   outer?: StackLayer[];
@@ -72,7 +78,7 @@ export interface Stack {
 }
 
 export async function openStack(opts: StackOptions): Promise<Stack> {
-  const udp = await UdpPort.open({ host: opts.host, port: opts.port });
+  const udp = await UdpPort.open({ host: opts.host, port: opts.port, groups: opts.groups, multicastInterface: opts.multicastInterface });
   const blockwise = new BlockwiseLayer(nodeClock, opts.blockwise);
   const observe = new ObserveLayer(nodeClock);
   const inner: StackLayer[] = [blockwise, ...(opts.markers ?? []), observe];
@@ -84,7 +90,7 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
   const oscore = o
     ? oscoreLayer({ lookup: serverLookup(o.server), contextFor: o.contextFor, echo: o.echo, clock: nodeClock, random: nodeRandom })
     : undefined;
-  const endpoint = new Endpoint({ port: udp, clock: nodeClock, random: nodeRandom, outer: opts.outer, oscore, inner });
+  const endpoint = new Endpoint({ port: udp, clock: nodeClock, random: nodeRandom, params: opts.params, outer: opts.outer, oscore, inner });
   let closed = false;
   return {
     endpoint,
