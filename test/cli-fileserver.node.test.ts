@@ -2,7 +2,7 @@
 // and aiocoap-client's captured requests replayed at our fileserver.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
@@ -230,6 +230,42 @@ describe('file tree resources (RFC 7252 §5.10.6 ETag, §5.10.8 preconditions)',
     assert.equal(tree.render(req(Code.GET, ['a.json', ''])).code, Code.BAD_REQUEST);
     assert.equal(tree.render(req(Code.GET, ['..', 'etc'])).code, Code.BAD_REQUEST);
     assert.equal(tree.render(req(Code.POST, ['a.json'])).code, Code.METHOD_NOT_ALLOWED);
+  });
+
+  it('serves a cached small file only while it is the same file version (in place, rename, delete, symlink out)', async () => {
+    const settle = () => new Promise((r) => setTimeout(r, 60));
+    const dir = mkdtempSync(join(tmp, 'tree-'));
+    const outside = mkdtempSync(join(tmp, 'outside-'));
+    writeFileSync(join(outside, 'secret.txt'), 'outside!');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'a.txt'), 'one');
+    const tree = new FileTree(dir, { write: true, cacheSettleMs: 50 });
+    await settle();
+    const get = (extra: { number: number; value: Uint8Array }[] = []) => tree.render(req(Code.GET, ['sub', 'a.txt'], extra));
+    const first = get();
+    assert.equal(utf8Decode(first.payload), 'one');
+    assert.equal(utf8Decode(get().payload), 'one', 'from the cache');
+    assert.equal(get([{ number: Option.ETAG, value: getOption(first, Option.ETAG)! }]).code, Code.VALID, 'cached ETag answers 2.03');
+    // Rewritten in place, same size, same second: mtime/ctime (ns) move on, so the cache misses.
+    writeFileSync(join(dir, 'sub', 'a.txt'), 'two');
+    assert.equal(utf8Decode(get().payload), 'two', 'changed just now: read from disk');
+    await settle();
+    const second = get();
+    assert.equal(utf8Decode(second.payload), 'two');
+    assert.notEqual(toHex(getOption(second, Option.ETAG)!), toHex(getOption(first, Option.ETAG)!));
+    // Replaced by rename (a new inode), as PUT does.
+    writeFileSync(join(dir, 'sub', 'b.tmp'), 'six');
+    renameSync(join(dir, 'sub', 'b.tmp'), join(dir, 'sub', 'a.txt'));
+    await settle();
+    assert.equal(utf8Decode(get().payload), 'six');
+    assert.equal(utf8Decode(get().payload), 'six');
+    rmSync(join(dir, 'sub', 'a.txt'));
+    assert.equal(get().code, Code.NOT_FOUND, 'deleted: not served from the cache');
+    // The directory swapped for a symlink out of the tree: the file there is another inode, refused.
+    rmSync(join(dir, 'sub'), { recursive: true });
+    symlinkSync(outside, join(dir, 'sub'));
+    renameSync(join(outside, 'secret.txt'), join(outside, 'a.txt'));
+    assert.equal(get().code, Code.NOT_FOUND);
   });
 });
 

@@ -116,17 +116,35 @@ export class CredentialsMap {
   load(file: string, data: unknown, lineOf?: KeyLines): void {
     if (data === null || typeof data !== 'object' || Array.isArray(data) || data instanceof Uint8Array || data instanceof Map)
       throw new LoadError(file + ': expected a map of URI patterns (text) to credentials');
-    const where = (key: string) => {
+    // The line of a key is looked up only for an error message: finding it is a scan of the text,
+    // and a server file with 10,000 entries must not pay that per entry.
+    const plain = (key: string) => file + ': "' + key + '"';
+    const withLine = (key: string, e: unknown): unknown => {
       const line = lineOf?.(key);
-      return file + (line === undefined ? '' : ':' + line) + ': "' + key + '"';
+      const prefix = plain(key);
+      if (line === undefined || !(e instanceof LoadError) || !e.message.startsWith(prefix)) return e;
+      return new LoadError(file + ':' + line + ': "' + key + '"' + e.message.slice(prefix.length));
     };
     const d = data as Record<string, unknown>;
     for (const key of Object.keys(d)) {
       if (d[key] === null) this.entries.delete(key);
-      else this.entries.set(key, parseItem(where(key), d[key]));
+      else {
+        try {
+          this.entries.set(key, parseItem(plain(key), d[key]));
+        } catch (e) {
+          throw withLine(key, e);
+        }
+      }
     }
     // Check every reference now: a dangling one would otherwise send a request unprotected.
-    for (const [key, item] of this.entries) if (item.kind === 'reference') this.resolve(where(key), item.target);
+    for (const [key, item] of this.entries) {
+      if (item.kind !== 'reference') continue;
+      try {
+        this.resolve(plain(key), item.target);
+      } catch (e) {
+        throw withLine(key, e);
+      }
+    }
   }
 
   list(): CredentialsEntry[] {

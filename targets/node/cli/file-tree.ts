@@ -26,11 +26,14 @@ import { createMessage, getOptions, hasOption, setUintOption, type Message } fro
 import { MAX_SZX, readBlock, szxToSize, writeBlock } from '../../../src/coap/block.js';
 import { encodeUint, equalBytes, utf8Decode, utf8Encode } from '../../../src/bytes.js';
 import type { ServerExchange } from '../../../src/coap/exchange.js';
+import { FileCache, type CachedFile } from './file-cache.js';
 
 export interface FileTreeOptions {
   write?: boolean;
   /** Largest file accepted by PUT (bytes; 4.13 beyond). */
   maxFileBytes?: number;
+  /** A file changed less than this long ago is not cached (file-cache.ts; default 2000 ms). */
+  cacheSettleMs?: number;
   /**
    * Files up to this size are read whole (the Block-wise layer cuts the blocks); larger ones are
    * read one Block2 block at a time from disk (RFC 7959 §2.4), so a file of any size is served in
@@ -59,6 +62,13 @@ export function fileEtag(st: Stats): Uint8Array {
   return new Uint8Array(h.buffer, h.byteOffset, 8).slice();
 }
 
+/** 2.05 with a cached file, or 2.03 when the request carries its ETag (RFC 7252 §5.10.6). */
+function fileResponse(request: Message, file: CachedFile): Message {
+  const etagOpt = { number: Option.ETAG, value: file.etag };
+  for (const e of getOptions(request, Option.ETAG)) if (equalBytes(e, file.etag)) return reply(Code.VALID, '', [etagOpt]);
+  return reply(Code.CONTENT, file.data, [etagOpt, { number: Option.CONTENT_FORMAT, value: file.contentFormat }]);
+}
+
 function reply(code: number, payload: string | Uint8Array = '', options: { number: number; value: Uint8Array }[] = []): Message {
   return createMessage({ code, options, payload: typeof payload === 'string' ? utf8Encode(payload) : payload });
 }
@@ -71,6 +81,8 @@ export class FileTree {
   private readonly write: boolean;
   private readonly maxFileBytes: number;
   private readonly wholeFileBytes: number;
+  /** Small files by identity (file-cache.ts). */
+  private readonly cache: FileCache;
 
   constructor(root: string, opts: FileTreeOptions = {}) {
     this.root = root;
@@ -78,6 +90,7 @@ export class FileTree {
     if (!statSync(this.realRoot).isDirectory()) throw new Error(root + ': not a directory');
     this.write = opts.write ?? false;
     this.maxFileBytes = opts.maxFileBytes ?? 16 * 1024 * 1024;
+    this.cache = new FileCache(opts.cacheSettleMs);
     this.wholeFileBytes = opts.wholeFileBytes ?? 1024 * 1024;
   }
 
@@ -119,6 +132,12 @@ export class FileTree {
   render(request: Message): Message {
     const r = this.resolve(request);
     if (!('path' in r)) return r;
+    if (request.code === Code.GET && !r.dir) {
+      // The common case, a small file served before and unchanged since: one stat (file-cache.ts).
+      const st = statSync(r.path, { throwIfNoEntry: false });
+      const hit = st?.isFile() ? this.cache.get(r.path, st) : undefined;
+      if (hit) return fileResponse(request, hit);
+    }
     if (!this.inside(r.path)) return reply(Code.NOT_FOUND, 'Error: File not found!');
     switch (request.code) {
       case Code.GET:
@@ -164,6 +183,7 @@ export class FileTree {
     } catch {
       return reply(Code.NOT_FOUND, 'Error: File not found!');
     }
+    this.cache.set(path, st, { etag, contentFormat: cf.value, data });
     return reply(Code.CONTENT, data, [etagOpt, cf]);
   }
 
