@@ -9,8 +9,8 @@ import { NorFlash, PowerCut, FlashProgramError } from '../src/sim/nor-flash.js';
 import { crc32 } from '../src/persist/crc.js';
 import { RecordLog, recordSize, counterLength } from '../src/persist/record-log.js';
 
-/** Records of a 512-byte sector start after its first record counter. */
-const C = counterLength(512);
+/** Records of a 512-byte sector start after its counter A and witness W. */
+const C = 2 * counterLength(512);
 import { LoadError, StorageError } from '../src/errors.js';
 import { utf8Encode, toHex } from '../src/bytes.js';
 import { Prng } from '../src/sim/prng.js';

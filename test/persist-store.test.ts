@@ -130,7 +130,7 @@ describe('FlashContextStore', () => {
     s.load();
     s.reserve(100);
     FlashContextStore.create(l2, utf8Encode('other'));
-    f2.bytes[counterLength(4096) + 60 + 18] ^= 0x10; // inside KEY's newest record (the reservation), before 'other'
+    f2.bytes[2 * counterLength(4096) + 60 + 18] ^= 0x10; // inside KEY's newest record (the reservation), before 'other'
     const l3 = RecordLog.open(f2);
     assert.equal(l3.recovery.damagedKeys, 1);
     assert.throws(() => FlashContextStore.open(l3, KEY), LoadError);

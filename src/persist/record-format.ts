@@ -12,12 +12,14 @@
  * record is complete). A record whose commit began but whose CRC fails is damage, never mistaken
  * for a torn write; a record whose magic took a bit flip still reads (its CRC counts 'OX').
  *
- * Sector: counter A · records · counter B. Each counter is a bit string (FF when erased) in which
- * the k-th record committed in the sector clears bit k, after its commit word. A record that
- * vanishes without a trace — bytes erased or overwritten back to what a never-written or torn
- * record looks like — leaves its bit cleared: boot sees more records counted than it finds, which
- * is damage, never a power cut (a cut happens before the bit is cleared). Two copies at the two
- * ends of the sector, so no single run of damage covers both the newest records and both counters.
+ * Sector: counter A · witness W · records · counter B. Each is a bit string (FF when erased). The
+ * k-th record committed in a sector clears bit k of that sector's A and B, after its commit word,
+ * and bit k of W in the sector before it (W counts the records of the sector after its own). A
+ * record that vanishes without a trace — bytes erased or overwritten back to what a never-written
+ * or torn record looks like — leaves its bits cleared: boot sees more records counted than it
+ * finds, which is damage, never a power cut (a cut comes before the bits are cleared). Three
+ * copies, at the two ends of the sector and near the start of another one: no single run of damage
+ * reaches the newest records and more than one of them.
  */
 import { crc32 } from './crc.js';
 
@@ -85,11 +87,15 @@ export interface SectorScan {
   /** Aligned end of the last byte of the records' area that is not 0xFF (the area's start when none). */
   dataEnd: number;
   /**
-   * Records committed in this sector as its counters say: the larger of the two copies that is
-   * possible at all (no more records than the bytes outside the valid ones could hold); a copy
-   * above that was damaged (a raised bit). Both impossible: Infinity (damage, refuse to guess).
+   * Records committed in this sector as its counters A and B say: the larger copy that is
+   * possible at all (`possible`); a copy above that was damaged (a raised bit). Both impossible:
+   * Infinity (damage, refuse to guess).
    */
   counted: number;
+  /** At most this many records can have been committed here: the valid ones, and as many more as the other bytes could hold. */
+  possible: number;
+  /** This sector's witness W: records committed in the sector after it. */
+  witnessed: number;
   /** Every byte of the sector, counters included, is 0xFF. */
   blank: boolean;
 }
@@ -153,15 +159,16 @@ function parseAt(b: Uint8Array, p: number, limit: number): Parsed {
   return { kind: 'damaged', certain: fullCommit && k >= 1 && k <= MAX_KEY_LENGTH };
 }
 
-/** Scan one sector (`b` is its whole content): records between the two counters of `counter` bytes. */
+/** Scan one sector (`b` is its whole content): A, W and B are `counter` bytes each, the records between W and B. */
 export function scanSector(b: Uint8Array, sector: number, counter: number): SectorScan {
-  const start = counter;
+  const start = 2 * counter;
   const bs = b.length - counter;
   let last = bs - 1;
   while (last >= start && b[last] === 0xff) last--;
   const dataEnd = last < start ? start : (last + 4) & ~3;
   let blank = dataEnd === start;
-  for (let i = 0; blank && i < counter; i++) blank = b[i] === 0xff && b[bs + i] === 0xff;
+  for (let i = 0; blank && i < start; i++) blank = b[i] === 0xff;
+  for (let i = bs; blank && i < b.length; i++) blank = b[i] === 0xff;
   const records: Found[] = [];
   const regions: Region[] = [];
   let open: Region | null = null;
@@ -190,7 +197,7 @@ export function scanSector(b: Uint8Array, sector: number, counter: number): Sect
   const a = readCounter(b, 0, counter);
   const z = readCounter(b, bs, counter);
   const counted = Math.max(a <= possible ? a : -1, z <= possible ? z : -1);
-  return { records, regions, validEnd, dataEnd, counted: counted < 0 ? Infinity : counted, blank };
+  return { records, regions, validEnd, dataEnd, counted: counted < 0 ? Infinity : counted, possible, witnessed: readCounter(b, counter, counter), blank };
 }
 
 /** A record as written: commit word erased (the commit is a second write), CRC over the rest. */

@@ -114,8 +114,9 @@ export class RecordLog {
   readonly flash: FlashPort;
   readonly sectorCount: number;
   readonly blockSize: number;
-  /** Bytes of each of a sector's two record counters; records lie between them. */
+  /** Bytes of each of a sector's record counters (A, W, B: record-format.ts); records lie between W and B. */
   private readonly counter: number;
+  private readonly recordsStart: number;
   private readonly recordsEnd: number;
   /** Per sector: the counter bit the next record committed there clears. */
   private readonly counts: number[];
@@ -145,8 +146,9 @@ export class RecordLog {
     if (this.sectorCount < 2) throw new LoadError('record log: the flash partition needs at least 2 sectors, has ' + this.sectorCount);
     if (this.sectorCount > 30) throw new LoadError('record log: at most 30 sectors, has ' + this.sectorCount);
     this.counter = counterLength(this.blockSize);
+    this.recordsStart = 2 * this.counter;
     this.recordsEnd = this.blockSize - this.counter;
-    this.appendAt = this.counter;
+    this.appendAt = this.recordsStart;
     this.counts = new Array<number>(this.sectorCount).fill(0);
     this.blank = new Array<boolean>(this.sectorCount).fill(false);
     let writes = flashWrites.get(flash);
@@ -194,6 +196,16 @@ export class RecordLog {
     // An erase is only under way if naming its sector was the last thing written (the erase
     // follows at once); an older erase record names a sector that may have been reused since.
     const erasingSector = erasing && erasing.gen === this.maxGen ? this.flash.read(erasing.sector * this.blockSize + erasing.offset + HEADER + 1, 1)[0] : -1;
+    // The witness of sector s is W in the sector before it (a ring of 3 or more; the count there
+    // is never above the truth: W is written only while that sector holds data). One whose erase
+    // was begun says nothing; a witness above what s could hold was damaged.
+    for (let s = 0; n > 2 && s < n; s++) {
+      const prev = (s + n - 1) % n;
+      const w = scans[prev].witnessed;
+      if (prev === erasingSector || w > scans[s].possible) continue;
+      if (w > scans[s].counted) scans[s].counted = w;
+      if (w > this.counts[s]) this.counts[s] = w;
+    }
     if (erasingSector !== spare) {
       for (const r of scans[spare].regions) {
         if (!r.damaged) continue;
@@ -374,7 +386,7 @@ export class RecordLog {
     if (body.length > 0xffff) throw new RangeError('record body over 65535 bytes');
     // A new key may take the live records past half a sector: refuse it. The other half is room
     // for the records written between rotations and for torn writes during one (power cuts).
-    if (!this.has(key) && this.liveBytes() + recordSize(key.length, body.length) > (this.recordsEnd - this.counter) / 2)
+    if (!this.has(key) && this.liveBytes() + recordSize(key.length, body.length) > (this.recordsEnd - this.recordsStart) / 2)
       throw new StorageError('record log full: a new key\'s live records would exceed half a ' + this.blockSize + '-byte sector');
     this.writeRecord(key, 0, body);
   }
@@ -416,9 +428,9 @@ export class RecordLog {
     const id = toHex(key);
     let need = size + ERASE_RECORD_SIZE;
     for (const [k, e] of this.index) if (e.sector === next && k !== id && !this.droppable(e, next)) need += recordSize(e.key.length, e.bodyLength);
-    if (need > this.recordsEnd - this.counter) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a ' + this.blockSize + '-byte sector');
+    if (need > this.recordsEnd - this.recordsStart) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a ' + this.blockSize + '-byte sector');
     this.active = (this.active + 1) % n;
-    this.appendAt = this.counter;
+    this.appendAt = this.recordsStart;
     if (!this.blank[this.active]) throw new StorageError('record log: spare sector ' + this.active + ' is not erased');
   }
 
@@ -476,7 +488,7 @@ export class RecordLog {
     }
   }
 
-  /** Write one record at the append position of the active sector: body, commit word, then its bit in both counters. */
+  /** Write one record at the append position of the active sector: body, commit word, then its bit in A, B and the witness. */
   private put(key: Uint8Array, flags: number, body: Uint8Array): void {
     if (this.maxGen >= MAX_GEN) throw new StorageError('record log generation counter exhausted');
     const gen = this.maxGen + 1;
@@ -492,6 +504,8 @@ export class RecordLog {
       const c = counterWord(k);
       this.clearBits(this.active * this.blockSize + c.offset, c.word);
       this.clearBits(this.active * this.blockSize + this.recordsEnd + c.offset, c.word);
+      const prev = (this.active + this.sectorCount - 1) % this.sectorCount;
+      if (this.sectorCount > 2 && !this.blank[prev]) this.clearBits(prev * this.blockSize + this.counter + c.offset, c.word);
     }
     this.maxGen = gen;
     const size = recordSize(key.length, body.length);
