@@ -124,6 +124,11 @@ export class ServerContexts {
     return new ServerContexts(entries, warn);
   }
 
+  /** Is a context without ID Context listed with this Recipient ID (without opening it)? EDHOC picks C_R around them. */
+  hasRecipientId(id: Uint8Array): boolean {
+    return this.index.find(id, undefined) !== undefined;
+  }
+
   /** First request for a context: lock, read, mark the window unknown on disk, derive the keys. */
   private openOnUse(entry: Entry): OpenContext {
     let dir: ContextDirectory | undefined;

@@ -19,7 +19,11 @@ import { toHex, utf8Encode } from '../../../src/bytes.js';
 import type { RequestInit } from '../../../src/coap/endpoint.js';
 import type { OutgoingRequest } from '../../../src/coap/exchange.js';
 import type { BodySink, BodySource } from '../../../src/coap/blockwise-client.js';
-import { CancelledError, LoadError, TimeoutError } from '../../../src/errors.js';
+import { CancelledError, TimeoutError } from '../../../src/errors.js';
+import { nobleAsymmetricCrypto } from '../../../src/crypto/asymmetric-noble.js';
+import { edhocClientLayer, type InitiatorIdentity } from '../../../src/layers/edhoc-client.js';
+import { nodeRandom } from '../ports.js';
+import { initiatorIdentity } from '../edhoc-credentials.js';
 import { nodeClock } from '../ports.js';
 import { CredentialsFile } from '../credentials.js';
 import { flagOpt, intOpt, parseCommandArgs, stringOpt, UsageError, type CommandSpec, type ParsedArgs } from './args.js';
@@ -34,7 +38,7 @@ export const clientSpec: CommandSpec = {
   usage: 'URI',
   summary: 'Send one CoAP request (OSCORE-protected when the credentials file says so) and print the response.',
   options: [
-    { name: 'credentials', value: 'FILE', help: 'aiocoap credentials file (URI patterns → OSCORE context directories)' },
+    { name: 'credentials', value: 'FILE', help: 'aiocoap credentials file (URI patterns → OSCORE context directories or EDHOC credentials)' },
     { name: 'method', short: 'm', value: 'METHOD', help: 'GET (default), POST, PUT, DELETE, FETCH, PATCH, iPATCH' },
     { name: 'payload', value: 'TEXT|@FILE', help: 'request payload: text, or @ and a file name' },
     { name: 'content-format', value: 'N', help: 'Content-Format of the payload (number, or text/plain, application/json, …)' },
@@ -46,7 +50,7 @@ export const clientSpec: CommandSpec = {
     { name: 'pretty', help: 'show link-format, JSON and CBOR readably (default on a terminal)' },
     { name: 'raw', help: 'print the payload exactly as received (default when not on a terminal)' },
     { name: 'quiet', short: 'q', help: 'print only the payload, byte for byte: no notes, progress or error-response text (the exit code tells)' },
-    { name: 'verbose', short: 'v', help: 'show the request, the response code and options on stderr' },
+    { name: 'verbose', short: 'v', help: 'show the request, the response code and options (and EDHOC handshake steps with the derived IDs, never keys) on stderr' },
     { name: 'group', value: 'DIR', help: 'Group OSCORE context directory (oscore-xs context new-group): to a group address, collect every member\'s answer' },
     { name: 'wait', value: 'SECONDS', help: 'with --group to a group address: how long to collect answers (default 6)' },
     { name: 'pairwise', value: 'ID', help: 'with --group to one member\'s address: pairwise mode with that member (hex Sender ID)' },
@@ -221,14 +225,16 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
 
   // Credentials first: a matching entry that cannot be used stops here, before anything is sent.
   let contexts: OpenContext[] = [];
+  let edhoc: { pattern: string; identity: InitiatorIdentity } | undefined;
   const credPath = stringOpt(p, 'credentials');
   try {
     if (credPath) {
       const creds = CredentialsFile.read(credPath);
       const match = creds.map.forUri(canonicalUri(uri));
-      // Refused until the EDHOC handshake is wired into the client: never a silent plaintext request.
-      if (match && 'edhoc' in match) throw new LoadError(credPath + ': "' + match.pattern + '" is an edhoc-oscore entry; this build parses it but cannot run EDHOC yet');
-      if (match) {
+      if (match && 'edhoc' in match) {
+        // EDHOC (RFC 9528) first, when the request is sent; the OSCORE context it yields lives in memory (as aiocoap's).
+        edhoc = { pattern: match.pattern, identity: initiatorIdentity(credPath, match, nobleAsymmetricCrypto, nodeRandom) };
+      } else if (match) {
         const dir = await creds.open(match);
         try {
           contexts = contextsFromDirs([{ label: match.basedir, dir }], note);
@@ -272,7 +278,7 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
   };
   const groupDir = stringOpt(p, 'group');
   if (groupDir !== undefined) {
-    if (ctx) throw new UsageError('--group and an OSCORE context from --credentials exclude each other');
+    if (ctx || edhoc) throw new UsageError('--group and an OSCORE context or EDHOC credentials from --credentials exclude each other');
     if (source) {
       source.close();
       throw new UsageError('--payload @FILE is not supported with --group (give the payload as text)');
@@ -281,8 +287,13 @@ export async function client(argv: string[], io: CliIo): Promise<number> {
     const { groupClient } = await import('./group-client.js');
     return groupClient({ dir: groupDir, init, wait, pairwise: stringOpt(p, 'pairwise'), multicastInterface: stringOpt(p, 'multicast-interface'), io: note, verbose, show: (m) => show(m, io, verbose, pretty, quiet) });
   }
-  const stack = await openStack({ io: note, oscore: ctx ? { contextFor: () => ctx } : undefined });
-  if (verbose) io.err('→ ' + method + ' ' + uri + (ctx ? ' with OSCORE (' + contexts[0].label + ', sender ID ' + toHex(ctx.senderId) + ')' : '') + '\n');
+  const e = edhoc;
+  const stack = await openStack({
+    io: note,
+    oscore: ctx ? { contextFor: () => ctx } : undefined,
+    oscoreLayer: e ? edhocClientLayer({ crypto: nobleAsymmetricCrypto, random: nodeRandom, credentialsFor: () => ({ name: e.pattern, identity: e.identity }), trace: verbose ? (line) => io.err(line + '\n') : undefined }) : undefined,
+  });
+  if (verbose) io.err('→ ' + method + ' ' + uri + (ctx ? ' with OSCORE (' + contexts[0].label + ', sender ID ' + toHex(ctx.senderId) + ')' : e ? ' with EDHOC + OSCORE (' + e.pattern + ', method ' + e.identity.method + ', suite ' + e.identity.suites.join(',') + (e.identity.combined ? ', combined request' : '') + ')' : '') + '\n');
   const where = target.host + ':' + target.port;
   let body: BodyOutput | undefined;
   try {

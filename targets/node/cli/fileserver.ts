@@ -25,13 +25,13 @@ export const fileserverSpec: CommandSpec = {
   usage: 'DIR',
   summary: 'Serve the files of DIR over CoAP (listings in link-format, ETag, Block2, Observe), like aiocoap-fileserver.',
   options: [
-    { name: 'credentials', value: 'FILE', help: 'aiocoap credentials file; its OSCORE contexts (e.g. ":client1") may protect requests' },
+    { name: 'credentials', value: 'FILE', help: 'aiocoap credentials file; its OSCORE contexts (e.g. ":client1") may protect requests; edhoc-oscore entries enable EDHOC' },
     { name: 'bind', value: 'HOST[:PORT]', help: 'address to listen on (default: all addresses, port 5683)' },
     { name: 'require-oscore', help: 'answer unprotected requests with 4.01 Unauthorized' },
     { name: 'write', help: 'allow PUT (store a file) and DELETE (remove one)' },
     { name: 'poll-ms', value: 'MS', help: 'how often observed files are checked for changes (default 1000)' },
     { name: 'max-upload', value: 'BYTES', help: 'largest PUT body accepted (default 65536, the Block-wise layer\'s limit for servers)' },
-    { name: 'verbose', short: 'v', help: 'log one line per completed transfer to stderr (not one per block)' },
+    { name: 'verbose', short: 'v', help: 'log one line per completed transfer to stderr (not one per block), and EDHOC handshake steps with the derived IDs' },
     { name: 'group', value: 'DIR', help: 'Group OSCORE context directory: serve its members, join its multicast address (needs --bind with an IPv4 address)' },
     { name: 'multicast-interface', value: 'ADDR', help: 'interface address to join the group on (default: the --bind address)' },
     { name: 'leisure', value: 'MS', help: 'longest random delay before answering a multicast request (default 5000, RFC 7252 §8.2)' },
@@ -93,6 +93,7 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
     params: leisure === undefined ? undefined : { leisure },
     outer: group ? [groupOscoreLayer({ groups: [group.context], clock: nodeClock, random: nodeRandom })] : undefined,
     credentials: stringOpt(p, 'credentials'),
+    verbose: flagOpt(p, 'verbose'),
     io,
     markers: [
       fileObserveMarker(tree, requireOscore, (path, file) => {
@@ -110,7 +111,7 @@ export async function fileserver(argv: string[], io: CliIo): Promise<number> {
       tree.handle(ex);
     },
   });
-  io.err('serving ' + tree.root + ' on ' + (bind.host || '*') + ':' + stack.udp.localPort + (stack.contexts ? ' with ' + stack.contexts.size + ' OSCORE context(s)' : '') + (group ? ' and group ' + toHex(group.config.groupId) + ' (member ' + toHex(group.config.senderId) + ', ' + group.config.multicastAddress + ')' : '') + '\n');
+  io.err('serving ' + tree.root + ' on ' + (bind.host || '*') + ':' + stack.udp.localPort + (stack.contexts?.size ? ' with ' + stack.contexts.size + ' OSCORE context(s)' : '') + (stack.edhoc ? ' with EDHOC at /.well-known/edhoc' : '') + (group ? ' and group ' + toHex(group.config.groupId) + ' (member ' + toHex(group.config.senderId) + ', ' + group.config.multicastAddress + ')' : '') + '\n');
   await aborted(io.signal);
   for (const file of watched.values()) unwatchFile(file);
   await stack.close();

@@ -18,6 +18,16 @@ import { ServerContexts, type OpenContext } from '../server-contexts.js';
 import type { CliIo } from './io.js';
 import { oscoreLayer } from '../../../src/coap/oscore-layer.js';
 import { contextLookup, type ContextLookup, type EchoVerifier } from '../../../src/oscore/unprotect.js';
+import { Router } from '../../../src/coap/server.js';
+import { Option } from '../../../src/coap/option-registry.js';
+import { getOptions } from '../../../src/coap/message.js';
+import { EchoIssuer } from '../../../src/coap/echo.js';
+import { utf8Decode } from '../../../src/bytes.js';
+import { nobleAsymmetricCrypto } from '../../../src/crypto/asymmetric-noble.js';
+import { EdhocResponderService } from '../../../src/layers/edhoc-responder.js';
+import { edhocOscoreServerLayer, edhocResource } from '../../../src/layers/edhoc-server.js';
+import { CredentialsFile } from '../credentials.js';
+import { ResponderCredentials } from '../edhoc-credentials.js';
 
 export type { OpenContext };
 
@@ -67,6 +77,8 @@ export interface StackOptions {
   blockwise?: BlockwiseLayerOptions;
   /** OSCORE: contexts a request may be protected with (server, by kid: a list or a lookup), and the client's choice per request. */
   oscore?: { server?: SecurityContext[] | ContextLookup; contextFor?: (request: OutgoingRequest) => SecurityContext | undefined; echo?: EchoVerifier };
+  /** A complete layer for the OSCORE slot instead of the one built from `oscore` (EDHOC's, src/layers). */
+  oscoreLayer?: StackLayer;
 }
 
 export interface Stack {
@@ -87,7 +99,9 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
     inner.push({ name: 'top', server: () => top });
   }
   const o = opts.oscore;
-  const oscore = o
+  const oscore = opts.oscoreLayer
+    ? opts.oscoreLayer
+    : o
     ? oscoreLayer({ lookup: serverLookup(o.server), contextFor: o.contextFor, echo: o.echo, clock: nodeClock, random: nodeRandom })
     : undefined;
   const endpoint = new Endpoint({ port: udp, clock: nodeClock, random: nodeRandom, params: opts.params, outer: opts.outer, oscore, inner });
@@ -115,21 +129,70 @@ function serverLookup(server: SecurityContext[] | ContextLookup | undefined): Co
 export interface ServerStack extends Stack {
   /** The credentials file's contexts (undefined without --credentials); each opens on first use. */
   contexts: ServerContexts | undefined;
+  /** The EDHOC Responder, when the credentials file has `edhoc-oscore` entries. */
+  edhoc?: EdhocResponderService;
+}
+
+/** The EDHOC Responder of a credentials file's `edhoc-oscore` entries (aiocoap: own credential per origin "coap://HOST/*", known peers). */
+function edhocResponder(credentials: string, contexts: ServerContexts | undefined, io: CliIo, verbose: boolean): EdhocResponderService | undefined {
+  const creds = CredentialsFile.read(credentials);
+  const entries = creds.map.edhocEntries();
+  if (entries.length === 0) return undefined;
+  const rc = new ResponderCredentials(credentials, entries, nobleAsymmetricCrypto, nodeRandom);
+  if (rc.size === 0) throw new LoadError(credentials + ': edhoc-oscore entries, but none with own_cred for an origin ("coap://HOST/*") that the server could present');
+  return new EdhocResponderService({
+    crypto: nobleAsymmetricCrypto,
+    random: nodeRandom,
+    clock: nodeClock,
+    identity: ({ uriHost }) => rc.identityFor(uriHost === undefined ? undefined : 'coap://' + (uriHost.includes(':') ? '[' + uriHost + ']' : uriHost)),
+    trust: rc.trust(),
+    // In memory, as aiocoap keeps contexts from EDHOC: after a restart clients run a new handshake.
+    establish: (params) => new SecurityContext(params),
+    recipientIdInUse: (id) => contexts?.hasRecipientId(id) ?? false,
+    echo: new EchoIssuer(nodeClock, nodeRandom),
+    trace: verbose ? (line) => io.err(line + '\n') : undefined,
+  });
+}
+
+/** POST /.well-known/edhoc (RFC 9528 App. A.2) in front of the application's top handler, above Block-wise and Echo. */
+function withEdhocResource(top: ServerHandler, service: EdhocResponderService): ServerHandler {
+  const router = new Router();
+  router.wellKnownCore = false;
+  router.resource('/.well-known/edhoc', { POST: edhocResource(service) });
+  return (ex) => {
+    const path = getOptions(ex.request, Option.URI_PATH);
+    if (path.length === 2 && utf8Decode(path[0]) === '.well-known' && utf8Decode(path[1]) === 'edhoc') return router.handle(ex);
+    top(ex);
+  };
 }
 
 /** A server: the OSCORE contexts of the credentials file (server-contexts.ts); requests find theirs by kid. */
-export async function openServerStack(opts: Omit<StackOptions, 'oscore'> & { credentials?: string }): Promise<ServerStack> {
+export async function openServerStack(opts: Omit<StackOptions, 'oscore'> & { credentials?: string; verbose?: boolean }): Promise<ServerStack> {
   let contexts: ServerContexts | undefined;
+  let edhoc: EdhocResponderService | undefined;
   if (opts.credentials) {
     contexts = await ServerContexts.load(opts.credentials, { warn: (t) => opts.io.err(t) });
-    if (contexts.size === 0) {
+    try {
+      edhoc = edhocResponder(opts.credentials, contexts, opts.io, opts.verbose === true);
+    } catch (e) {
+      await contexts.close();
+      throw e;
+    }
+    if (contexts.size === 0 && !edhoc) {
       await contexts.close();
       throw new LoadError(opts.credentials + ': names no OSCORE context');
     }
   }
   let stack: Stack;
+  const service = edhoc;
   try {
-    stack = await openStack({ ...opts, oscore: contexts ? { server: contexts.lookup } : undefined });
+    stack = await openStack({
+      ...opts,
+      top: service && opts.top ? withEdhocResource(opts.top, service) : opts.top,
+      oscore: contexts ? { server: contexts.lookup } : undefined,
+      oscoreLayer: service ? edhocOscoreServerLayer(service, { lookup: contexts?.lookup, clock: nodeClock, random: nodeRandom }) : undefined,
+    });
+    if (service && !opts.top) stack.endpoint.resource('/.well-known/edhoc', { POST: edhocResource(service) });
   } catch (e) {
     await contexts?.close();
     throw e;
@@ -137,6 +200,7 @@ export async function openServerStack(opts: Omit<StackOptions, 'oscore'> & { cre
   return {
     ...stack,
     contexts,
+    edhoc,
     close: async () => {
       await stack.close();
       await contexts?.close();
