@@ -2,6 +2,7 @@
 // context directory each): it starts, answers the first, a middle and the last client under OSCORE,
 // opens (locks, writes) only the contexts that were used, holds no lock process or fd per unused
 // context, and a context another process takes after the start answers 4.01 until it is free.
+// Without the fs-ext binding the server falls back to opening every context at start.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,6 +91,27 @@ describe('fileserver with 2,000 contexts', { skip: hasNativeLocks() ? false : 'n
       assert.equal(typeof JSON.parse(readFileSync(join(many.serverDir(i), 'sequence.json'), 'utf8')).received, 'object');
     }
     assert.deepEqual(readdirSync(many.serverDir(7)).sort(), ['secret.json', 'settings.json']);
+  });
+
+  it('without the native binding every context is opened at start instead (one flock(1) process each)', async () => {
+    const many = writeManyContexts(join(tmp, 'c'), 3);
+    const files = mkdtempSync(join(tmp, 'files-'));
+    writeFileSync(join(files, 'hello.txt'), 'hello\n');
+    process.env.OSCORE_XS_NO_NATIVE_FLOCK = '1';
+    try {
+      const server = await start(['fileserver', files, '--bind', '127.0.0.1:0', '--credentials', many.credentials, '--require-oscore']);
+      try {
+        assert.equal(children(), 3, 'a lock holder per context');
+        assert.equal(JSON.parse(readFileSync(join(many.serverDir(2), 'sequence.json'), 'utf8')).received, 'unknown', 'opened at start');
+        const r = await get(server.port, new SecurityContext(many.client(2)), 7);
+        assert.deepEqual(r, { code: Code.CONTENT, text: 'hello\n', protectedAnswer: true });
+      } finally {
+        assert.equal(await server.stop(), 0);
+      }
+      assert.equal(existsSync(join(many.serverDir(0), 'lock')), false, 'released at exit');
+    } finally {
+      delete process.env.OSCORE_XS_NO_NATIVE_FLOCK;
+    }
   });
 
   it('a context another process took after the start answers 4.01, and works once it is free', async () => {
