@@ -182,10 +182,10 @@ const WHERE_THE_TIME_GOES = [
   '- *Before* (fileserver at commit 65d5370): every GET did `realpath` (one `lstat` per path component: ≈ 12 µs), `open`/`fstat`/`read`/`close` (≈ 11 µs), `stat` twice and a SHA-256 for the ETag — file-system calls were more than the whole OSCORE stack; ' +
     'server CPU 120 µs/req against 57 µs for the Endpoint with the body in memory (same run, 4,000 requests).',
   '- *After*: small files come from a cache keyed by the identity the ETag is made of (dev, inode, size, mtime, ctime; targets/node/cli/file-cache.ts): one `stat` per request (2–6 µs). ' +
-    'The fileserver now costs about what the Endpoint costs (CPU 30–34 vs 28–30 µs/req). What is left per request, both servers: the UDP send/receive in the kernel (the largest share, as for the echo server), ' +
+    'The fileserver now costs within 1.1–1.3× of the Endpoint (CPU column). What is left per request, both servers: the UDP receive and send in the kernel (the largest share: the bare echo server alone costs 17–21 µs/req), ' +
     'AES blocks for CCM (noble, ≈ 20 blocks per exchange: ≈ 6 µs), garbage collection (≈ 5 µs), then codec, dedup cache, OSCORE steps and layers at ≤ 1 µs each.',
-  '- libcoap 4.3.5 with OSCORE spends about the same CPU per request (28–30 µs) and answers each OSCORE request as a separate response (an empty ACK, then a CON the client must acknowledge: 3 datagrams instead of 1 per side). ' +
-    'Twice its rate would need ≈ 14 µs/req on our side: the JavaScript around the cipher would have to shrink by half, which is the device-side work of issue 17 part 2 (same code).',
+  '- libcoap 4.3.5 with OSCORE spends about the same CPU per request as we do (CPU column) and answers each OSCORE request as a separate response (an empty ACK, then a CON the client must acknowledge). ' +
+    'Twice its rate would need about half its CPU per request, i.e. less than the bare Node echo server spends on the same datagrams: not reachable by trimming JavaScript on Node (what remains above the echo is ≈ 15–20 µs/req: CCM, GC, codec, stack).',
   '- libcoap with OSCORE: Debian 12 ships libcoap 4.3.1 without OSCORE (no `-E`); these figures use libcoap 4.3.5 built from its source (`cmake -DENABLE_OSCORE=ON -DENABLE_DTLS=ON -DDTLS_BACKEND=openssl -DENABLE_DOCS=OFF && make coap-server`), passed as `LIBCOAP_SERVER=…/coap-server npm run bench -- server`. Without it the bench falls back to Debian\'s unprotected server and says so.',
 ].join('\n');
 
