@@ -3,6 +3,9 @@
  * (or those named) in chunks of fixed seeds until each has seen `--inputs` inputs (default 10^6),
  * saving progress after each chunk in .build/fuzz/progress.json, so an interrupted run resumes
  * where it stopped. `--reset` starts over. Prints the counts per target and the heap after each.
+ * To split one long run over cores: `--state DIR` keeps that run's progress apart and
+ * `--first-chunk N` starts a fresh run at seed chunk N (e.g. two runs of 5·10^6 inputs with
+ * `--first-chunk 0` and `--first-chunk 250`, chunks of 20,000: no seed is run twice).
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { ALL_TARGETS } from './targets.js';
@@ -20,7 +23,9 @@ const opt = (name: string, dflt: number) => {
 const wanted = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--') && args[i - 1] !== '--reset'));
 const total = opt('inputs', 1_000_000);
 const chunk = opt('chunk', 20_000);
-const dir = '.build/fuzz';
+const stateAt = args.indexOf('--state');
+const dir = stateAt >= 0 ? args[stateAt + 1] : '.build/fuzz';
+const firstChunk = opt('first-chunk', 0);
 const file = dir + '/progress.json';
 mkdirSync(dir, { recursive: true });
 let progress: Progress = {};
@@ -29,7 +34,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 for (const t of ALL_TARGETS) {
   if (wanted.length && !wanted.some((w) => t.name.includes(w))) continue;
-  const p = (progress[t.name] ??= { chunks: 0, inputs: 0, counts: {}, heapMB: [] });
+  const p = (progress[t.name] ??= { chunks: firstChunk, inputs: 0, counts: {}, heapMB: [] });
   const instance = t.create();
   // The property's own counters continue from the saved ones.
   Object.assign(instance.counts, p.counts);
