@@ -52,7 +52,7 @@ export default async (): Promise<Section[] | null> => {
   let app: McsimApp | undefined;
   const params = { masterSecret: new Uint8Array(randomBytes(16)), masterSalt: new Uint8Array(randomBytes(8)) };
   try {
-    const stage = await stageDeviceSources(work, { entries: ['bench/mcsim/heap-report.ts'], externals: ['debug', 'instrumentation'] });
+    const stage = await stageDeviceSources(work, { bundles: ['platform-lin.js'], entries: ['bench/mcsim/heap-report.ts'], externals: ['debug', 'instrumentation'] });
     const port = await freeUdpPortAnyAddress();
     const so = await buildApp(sdk, {
       stage,

@@ -76,7 +76,7 @@ describe('the example apps on the Moddable runtime (mcsim, lin)', { skip }, () =
   before(async () => {
     assert.ok(found.sdk, String(found.skip));
     sdk = found.sdk;
-    stage = await stageDeviceSources(work);
+    stage = await stageDeviceSources(work, { bundles: ['platform-lin.js', 'example-server.js', 'example-client.js'] });
   });
   after(async () => {
     for (const a of apps) await a.stop();

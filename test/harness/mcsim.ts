@@ -7,7 +7,7 @@
  *   and there is a display (`xvfb-run` on PATH, else `$DISPLAY`); otherwise `{ skip }`, a reason
  *   that says how to enable it. `mcsimRequired()` is true when the environment demands the SDK
  *   (`OSCORE_XS_MCSIM=required`, set by .ci/run): a test should then fail instead of skipping.
- * - `stageDeviceSources(workDir, { entries?, externals? })` → a private copy of what the manifests
+ * - `stageDeviceSources(workDir, { bundles?, entries?, externals? })` → a private copy of what the manifests
  *   refer to (examples/, targets/moddable/, manifest.json, bench/mcsim/) with the rollup device
  *   bundles (every ESM entry of rollup.config.mjs, plus `entries`) written into its dist/device/.
  *   Tests running at the same time (which rebuild the repository's dist/device) cannot hand
@@ -94,18 +94,20 @@ const STAGED = ['examples', 'targets/moddable', 'manifest.json', 'bench/mcsim'];
 
 /**
  * A private copy of the manifests' sources with freshly built device bundles in `dist/device/`.
- * `extra.entries` adds rollup inputs (repository-relative .ts), bundled like the example apps to
- * dist/device/<basename>.js; `extra.externals` names further Moddable modules they import (e.g.
- * `debug`, `instrumentation`), which mcconfig links.
+ * `extra.bundles` limits the rollup.config.mjs entries built to those output names (e.g.
+ * `['platform-lin.js', 'example-server.js']`; default: every ESM entry; rollup + terser take a few
+ * seconds per bundle). `extra.entries` adds rollup inputs (repository-relative .ts), bundled like
+ * the example apps to dist/device/<basename>.js; `extra.externals` names further Moddable modules
+ * they import (e.g. `debug`, `instrumentation`), which mcconfig links.
  */
-export async function stageDeviceSources(workDir: string, extra: { entries?: string[]; externals?: string[] } = {}): Promise<string> {
+export async function stageDeviceSources(workDir: string, extra: { bundles?: string[]; entries?: string[]; externals?: string[] } = {}): Promise<string> {
   const stage = join(workDir, 'stage');
   for (const p of STAGED) if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(stage, p), { recursive: true });
   const { rollup } = await import('rollup');
   type Entry = { input: string; external: string[]; output: { file: string; format: string }; [k: string]: unknown };
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
   const esm = config.filter((e) => e.output.format === 'es');
-  const entries = [...esm];
+  const entries = esm.filter((e) => !extra.bundles || extra.bundles.includes(e.output.file.replace('dist/device/', '')));
   const model = esm.find((e) => String(e.input).includes('examples/device/moddable/main')) ?? esm[esm.length - 1];
   for (const input of extra.entries ?? []) {
     const name = input.replace(/^.*\//, '').replace(/\.ts$/, '.js');
