@@ -11,7 +11,7 @@
  *   mcsim's event loop on lin answers a datagram only after ~20 ms, whatever the app does.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fmt, type Section } from './harness.js';
@@ -123,7 +123,7 @@ export default async (): Promise<Section[] | null> => {
           columns: ['exchange', 'mcsim CPU µs per exchange (median of ' + ROUNDS + ' × ' + fmt(PER_ROUND) + ')', 'spread', 'xsnap computrons (simulator build, same exchange)'],
           rows: [['protected GET /temperature → 2.05', fmt(median(perExchangeUs)), spread, fmt(computrons)]],
           notes:
-            'User + system time of the mcsim process from /proc/<pid>/stat over ' + ROUNDS + ' rounds of ' + fmt(PER_ROUND) + ' exchanges, ' + IN_FLIGHT + ' in flight, minus mcsim\'s idle CPU over the same wall time (' + fmt(idlePerMs * 1000, 1) + ' µs per ms measured over 3 s). Includes the whole datagram path of the desktop runtime (GLib socket, event loop) around native `crypt` AES-CCM and our JavaScript. ' +
+            'User + system time of the mcsim process from /proc/<pid>/stat over ' + ROUNDS + ' rounds of ' + fmt(PER_ROUND) + ' exchanges, ' + IN_FLIGHT + ' in flight, minus mcsim\'s idle CPU over the same wall time (' + fmt(idlePerMs * 1000, 1) + ' µs per ms measured over 3 s); load average of the machine at the end: ' + fmt(loadavg()[0], 1) + ' (CPU time grows on a busy machine: caches, scheduling). Includes the whole datagram path of the desktop runtime (GLib socket, event loop) around native `crypt` AES-CCM and our JavaScript. ' +
             'Wall time is not a device figure: mcsim on lin answers each datagram only after ~20 ms (its event loop), so throughput here (' + fmt(rate) + ' exchanges/s at ' + IN_FLIGHT + ' in flight) says little; the process is mostly idle. Computrons: xsnap metering of the simulator\'s build (@noble AES in JavaScript), see the table above.',
         },
       ];
