@@ -21,16 +21,18 @@ import { encodeMessage } from '../src/coap/codec.js';
 import { MessageType, Code } from '../src/coap/numbers.js';
 import { groupOscoreLayer } from '../src/layers/group-oscore-layer.js';
 import { protectGroupRequest } from '../src/group/index.js';
+import { MemoryContextStore } from '../src/oscore/store.js';
 import { makeMembers, memberContext, groupGet, MEMBER_IDS } from './fuzz/group-world.js';
 
 const GROUP_ADDRESS = '224.0.1.187';
 const LEISURE = 2000;
 
-function world(seed = 1) {
+function world(seed = 1, restarted = false) {
   const clock = new VirtualClock();
   const network = new SimNetwork(clock, { seed, delay: 5, jitter: 5 });
   const keyed = makeMembers(-8, 21);
-  const groups = [0, 1, 2].map((i) => memberContext(keyed, i, -8));
+  // restarted: the servers come back with a used store, so members' replay windows are unknown (App. B.1.2).
+  const groups = [0, 1, 2].map((i) => memberContext(keyed, i, -8, {}, restarted && i > 0 ? new MemoryContextStore({ nextSeq: 100, window: 'unknown' }) : undefined));
   const served: string[] = [];
   const servers = [1, 2].map((i) => {
     const port = network.port('10.0.0.' + (i + 1), 5683);
@@ -97,5 +99,20 @@ describe('Group OSCORE over multicast CoAP on the simulated network', () => {
     assert.equal(utf8Decode(r.payload), '21 C');
     assert.equal(r.message.type, MessageType.ACK, 'piggybacked on the ACK: a unicast CON');
     assert.equal((r.message as LayeredMessage).layerData!.groupMode, 'pairwise');
+  });
+
+  it('after a member restarted: a request to it is challenged with Echo and repeated with it once (App. B.1.2 per member)', async () => {
+    const w = world(6, true);
+    const toServer: number[] = [];
+    w.network.onSend = (_d, from, _fp, to) => {
+      if (from === '10.0.0.1' && to === '10.0.0.2') toServer.push(w.clock.now());
+    };
+    const r = await settle(w.clock, w.client.request({ uri: 'coap://10.0.0.2/temp', layerData: { group: { context: w.groups[0] } } }), 300);
+    assert.equal(utf8Decode(r.payload), '21 C');
+    assert.equal(toServer.length, 2, 'the request, then the request with Echo');
+    assert.deepEqual(w.served, ['1:10.0.0.1'], 'the resource ran once, for the fresh request');
+    // To the group, the restarted members' challenges come back as answers (no repeat to all).
+    const answers = await settle(w.clock, collectAnswers(w.client, w.clock, { uri: 'coap://' + GROUP_ADDRESS + '/temp', layerData: { group: { context: w.groups[0] } } }, LEISURE + 500), LEISURE + 600);
+    assert.deepEqual(answers.map((a) => member(a) + ':' + a.code).sort(), ['02:' + Code.CONTENT, '03:' + Code.UNAUTHORIZED]);
   });
 });

@@ -12,11 +12,12 @@
  * Client: the group comes per request (`layerData.group = { context, mode?, to? }`) or from
  * `groupFor`. Every answer is verified with the request's binding; to a multicast request each
  * member's answer goes up on its own (`layerData.groupMember` = its Sender ID) and one that does
- * not verify is dropped, not fatal — other members still answer.
+ * not verify is dropped, not fatal — other members still answer. A request to one member is
+ * repeated once with the Echo value of a protected 4.01 (App. B.1.2, the member restarted).
  */
 import type { Clock, RandomSource } from '../ports.js';
 import type { Message } from '../coap/message.js';
-import { createMessage, getOption, hasOption, setOption } from '../coap/message.js';
+import { cloneMessage, createMessage, getOption, hasOption, setOption } from '../coap/message.js';
 import { Code } from '../coap/numbers.js';
 import { Option } from '../coap/option-registry.js';
 import { encodeUint, equalBytes, toHex, utf8Encode } from '../bytes.js';
@@ -140,46 +141,62 @@ function clientTransport(lower: ClientTransport, opts: GroupOscoreLayerOptions):
       const data = (request.message as LayeredMessage).layerData;
       const choice = (data?.group as GroupRequestChoice | undefined) ?? opts.groupFor?.(request);
       if (!choice) return lower.send(request, sink);
-      let protectedRequest: { message: Message; binding: GroupRequestBinding };
-      try {
-        protectedRequest = protectGroupRequest(choice.context, request.message, choice.mode ?? 'group', choice.to);
-      } catch (e) {
-        sink.error(e as Error);
-        return { close() {} };
-      }
-      const { message, binding } = protectedRequest;
       const many = request.multicast === true;
       let closed = false;
-      const handle = lower.send({ ...request, message }, {
-        response: (m, from) => {
-          if (closed) return;
-          if (!hasOption(m, Option.OSCORE)) {
-            // An unprotected answer can only be an error; to a multicast request it is ignored.
-            if (many) return;
-            if (!isError(m.code)) sink.error(new NotAProtectedMessage('unprotected ' + (m.code >> 5) + '.xx response to a Group OSCORE request'));
-            else sink.response(m);
-            return;
-          }
-          let verified: ReturnType<typeof unprotectGroupResponse>;
-          try {
-            verified = unprotectGroupResponse(m, binding);
-          } catch (e) {
-            if (!many) sink.error(e as Error);
-            return;
-          }
-          const plain = verified.message as LayeredMessage;
-          plain.layerData = { groupMember: verified.member.senderId, groupMode: verified.mode };
-          if (many) sink.response(plain, from);
-          else sink.response(plain);
-        },
-        error: (e) => {
-          if (!closed) sink.error(e);
-        },
-      });
+      let echoed = false;
+      let current: RequestHandle | undefined;
+      const attempt = (plainRequest: Message) => {
+        let protectedRequest: { message: Message; binding: GroupRequestBinding };
+        try {
+          protectedRequest = protectGroupRequest(choice.context, plainRequest, choice.mode ?? 'group', choice.to);
+        } catch (e) {
+          sink.error(e as Error);
+          return;
+        }
+        const { message, binding } = protectedRequest;
+        current = lower.send({ ...request, message }, {
+          response: (m, from) => {
+            if (closed) return;
+            if (!hasOption(m, Option.OSCORE)) {
+              // An unprotected answer can only be an error; to a multicast request it is ignored.
+              if (many) return;
+              if (!isError(m.code)) sink.error(new NotAProtectedMessage('unprotected ' + (m.code >> 5) + '.xx response to a Group OSCORE request'));
+              else sink.response(m);
+              return;
+            }
+            let verified: ReturnType<typeof unprotectGroupResponse>;
+            try {
+              verified = unprotectGroupResponse(m, binding);
+            } catch (e) {
+              if (!many) sink.error(e as Error);
+              return;
+            }
+            const plain = verified.message as LayeredMessage;
+            // App. B.1.2 per member: a protected 4.01 with Echo asks for the request again with it
+            // (once, and only for a request to one member: a multicast one would ask them all again).
+            const echo = getOption(plain, Option.ECHO);
+            if (!many && !echoed && plain.code === Code.UNAUTHORIZED && echo) {
+              echoed = true;
+              const again = cloneMessage(plainRequest);
+              setOption(again, Option.ECHO, echo);
+              current?.close();
+              attempt(again);
+              return;
+            }
+            plain.layerData = { groupMember: verified.member.senderId, groupMode: verified.mode };
+            if (many) sink.response(plain, from);
+            else sink.response(plain);
+          },
+          error: (e) => {
+            if (!closed) sink.error(e);
+          },
+        });
+      };
+      attempt(request.message);
       return {
         close() {
           closed = true;
-          handle.close();
+          current?.close();
         },
       };
     },
