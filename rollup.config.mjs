@@ -11,6 +11,7 @@
 //   example-server.js                   examples/device (moddable/main.ts): /temperature + /led over OSCORE, self-contained
 //   example-client.js                   examples/device (moddable/client-main.ts): a client-only app
 //   sim-device.js                       the example server on the XS simulator's ports (IIFE for xsnap)
+//   sim-device-edhoc.js                 the same with EDHOC (examples/device/edhoc.ts): what npm start runs
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { transform } from 'esbuild';
@@ -95,6 +96,16 @@ if (existsSync('targets/xs-sim/device-main.ts')) {
     treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
     plugins: plugins(),
     output: { file: 'dist/device/sim-device.js', format: 'iife' },
+  });
+}
+if (existsSync('targets/xs-sim/device-main-edhoc.ts')) {
+  // npm start's device: the example app with EDHOC (a separate bundle: the OSCORE-only ones stay as they are).
+  entries.push({
+    input: 'targets/xs-sim/device-main-edhoc.ts',
+    onwarn,
+    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
+    plugins: plugins(),
+    output: { file: 'dist/device/sim-device-edhoc.js', format: 'iife' },
   });
 }
 export default entries;

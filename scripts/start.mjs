@@ -4,8 +4,8 @@
 //   --state DIR        simulated flash and client credentials (default .sim)
 //   --port N, --bind ADDR   where the device serves (default 5683 on 127.0.0.1)
 //   --sensor-interval MS    how often the simulated thermometer is read (default 2000)
-//   --no-build         reuse dist/device/sim-device.js as it is (tests restart the device quickly)
-// Builds the device bundle with rollup (rollup.config.mjs, dist/device/sim-device.js) and the Node
+//   --no-build         reuse dist/device/sim-device-edhoc.js as it is (tests restart the device quickly)
+// Builds the device bundle with rollup (rollup.config.mjs, dist/device/sim-device-edhoc.js: the example app with EDHOC) and the Node
 // host with esbuild, then hands over to targets/xs-sim/simulator.ts.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ let bundle;
 if (engine === 'xs') {
   if (!existsSync(XSNAP_WORKER)) execFileSync(process.execPath, [join(ROOT, 'scripts/build-xsnap.mjs')], { stdio: 'inherit' });
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default;
-  const sim = config.find((c) => c.output.file.endsWith('sim-device.js'));
+  const sim = config.find((c) => c.output.file.endsWith('sim-device-edhoc.js'));
   if (!noBuild || !existsSync(join(ROOT, sim.output.file))) {
     const build = await rollup({ ...sim, onwarn: () => {} });
     await build.write(sim.output);

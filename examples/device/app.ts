@@ -12,10 +12,11 @@
 import type { Clock, DatagramPort, FlashPort, RandomSource, TimerHandle } from '../../src/ports.js';
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
 import { ObserveLayer } from '../../src/coap/observe-layer.js';
-import { Router } from '../../src/coap/server.js';
+import { Router, type Method, type ResourceHandler } from '../../src/coap/server.js';
+import type { StackLayer } from '../../src/coap/exchange.js';
 import { Code, ContentFormat } from '../../src/coap/numbers.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
-import { contextLookup } from '../../src/oscore/unprotect.js';
+import { contextLookup, type ContextLookup } from '../../src/oscore/unprotect.js';
 import { oscoreServerLayer } from '../../src/coap/oscore-layer.js';
 import { RecordLog } from '../../src/persist/record-log.js';
 import { toHex } from '../../src/bytes.js';
@@ -35,6 +36,19 @@ export interface DeviceAppOptions {
   provision?: SecurityContextParams;
   /** How often the simulated sensor is read (default 2000 ms). */
   sensorIntervalMs?: number;
+  /**
+   * A security layer instead of OSCORE with the one stored context, e.g. EDHOC's (examples/device/
+   * edhoc.ts): it gets the flash log and the stored context's lookup, and may add resources. Passed
+   * by the EDHOC app's entry only, so the OSCORE-only bundles carry none of it.
+   */
+  security?: (records: RecordLog, lookup: ContextLookup) => DeviceSecurity;
+}
+
+/** What a `security` hook gives the app: the layer for the OSCORE slot, resources, and its own clean shutdown. */
+export interface DeviceSecurity {
+  layer: StackLayer;
+  resources?: { path: string; handlers: Partial<Record<Method, ResourceHandler>> }[];
+  shutdown?(): void;
 }
 
 export interface DeviceApp {
@@ -65,13 +79,15 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   const context = new SecurityContext(opened.params, { store: opened.store });
   log((opened.provisioned ? 'provisioned' : 'loaded') + ' OSCORE context: sender ' + toHex(context.senderId) + ', recipient ' + toHex(context.recipientId) + ', ' + context.algorithm.name + ', next seq ' + context.sequence.next + (context.replayWindow.isUnknown ? ' (replay window unknown: Echo recovery, App. B.1.2)' : ''));
 
+  const lookup = contextLookup([context]);
+  const security = options.security?.(records, lookup);
   // Only the layers this app uses: Observe for /temperature. No Block-wise (every request and
   // response here fits one datagram) and no Echo layer (the OSCORE layer does App. B.1.2 itself).
   const endpoint = new ComposedEndpoint({
     port: ports.datagram,
     clock: ports.clock,
     random: ports.random,
-    oscore: oscoreServerLayer({ lookup: contextLookup([context]), clock: ports.clock, random: ports.random }),
+    oscore: security ? security.layer : oscoreServerLayer({ lookup, clock: ports.clock, random: ports.random }),
     inner: [new ObserveLayer(ports.clock)],
     router: new Router(),
   });
@@ -98,6 +114,8 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
       return { payload: temperature.toFixed(1), contentFormat: ContentFormat.TEXT_PLAIN };
     },
   }, { ...protectedOnly, observable: true, linkAttributes: { rt: 'temperature', ct: '0' } });
+
+  for (const r of security?.resources ?? []) endpoint.resource(r.path, r.handlers);
 
   endpoint.resource('/led', {
     GET: () => {
@@ -138,6 +156,7 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
       closed = true;
       if (timer !== undefined) ports.clock.clearTimer(timer);
       endpoint.observation?.clear();
+      security?.shutdown?.();
       context.close();
       endpoint.close();
       log('clean shutdown: next seq ' + context.sequence.next + ' and replay window written');

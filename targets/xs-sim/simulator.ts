@@ -17,6 +17,13 @@ import { securityContextParams } from '../node/context-dir.js';
 import { RecordLog } from '../../src/persist/record-log.js';
 import { PARAMS_KEY, provisionContext } from '../../examples/device/provisioning.js';
 import { startDeviceApp, type DeviceApp } from '../../examples/device/app.js';
+import { EDHOC_OWN_KEY, edhocSecurity, provisionEdhoc } from '../../examples/device/edhoc.js';
+import { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
+import { encodeCcs } from '../../src/cose/ccs.js';
+import { decodeCborItem, type CborItem } from '../../src/cbor/decode.js';
+import { publicCoseKey } from '../../src/credentials/edhoc-credentials.js';
+import { writePrivateKeyFile } from '../node/edhoc-keys.js';
+import { jsonOfItem } from '../node/cli/keygen.js';
 import { UdpPort } from '../node/udp.js';
 import { nodeClock, nodeRandom } from '../node/ports.js';
 import { openFlashFile, type FileBackedFlash } from './sim-flash.js';
@@ -41,6 +48,8 @@ export interface RunningSimulator {
   readonly address: string;
   readonly port: number;
   readonly credentials: string;
+  /** The client's EDHOC credentials file (aiocoap's edhoc-oscore entries). */
+  readonly edhocCredentials: string;
   /** Clean shutdown (what Ctrl-C does). */
   shutdown(): Promise<void>;
 }
@@ -73,12 +82,56 @@ async function provisionIfNeeded(stateDir: string, flash: FileBackedFlash, addre
   return true;
 }
 
+/** The URI patterns the client files name: the address and localhost, with the port (and without, on 5683). */
+function patterns(address: string, port: number): string[] {
+  const out: string[] = [];
+  const hosts = [address, 'localhost'].map((h) => (h.includes(':') ? '[' + h + ']' : h));
+  for (const h of hosts) out.push('coap://' + h + ':' + port + '/*');
+  if (port === 5683) for (const h of hosts) out.push('coap://' + h + '/*');
+  return out;
+}
+
+/**
+ * EDHOC on first start (or on a state from before EDHOC): a P-256 key pair for the device and one
+ * for the client; the device's private key and the client's credential go into the flash (nowhere
+ * else), the client's private key into `<state>/client/edhoc-client.cosekey` (mode 0600) and its
+ * credentials file `<state>/client/edhoc.json` (aiocoap's edhoc-oscore entry).
+ */
+function provisionEdhocIfNeeded(stateDir: string, flash: FileBackedFlash, address: string, port: number, out: (t: string) => void): void {
+  const records = RecordLog.open(flash.flash);
+  const clientDir = join(stateDir, 'client');
+  if (records.has(EDHOC_OWN_KEY)) {
+    if (!existsSync(join(clientDir, 'edhoc.json'))) out('warning: the device has an EDHOC key but ' + join(clientDir, 'edhoc.json') + ' is gone; delete ' + stateDir + ' to provision anew\n');
+    return;
+  }
+  mkdirSync(clientDir, { recursive: true });
+  const crypto = nobleAsymmetricCrypto;
+  const keyFile = join(clientDir, 'edhoc-client.cosekey');
+  rmSync(keyFile, { force: true });
+  const party = (kid: number, subject: string) => {
+    const d = crypto.keyAgreement('P-256').generateKeyPair(nodeRandom).privateKey;
+    return { d, ccs: encodeCcs({ ...publicCoseKey(crypto, 2, 1, d), kid: Uint8Array.of(kid) }, subject) };
+  };
+  const device = party(0x0d, 'oscore-xs simulated device');
+  const client = party(0x01, 'oscore-xs client');
+  provisionEdhoc(records, { method: 3, suite: 2, ccs: device.ccs, privateKey: device.d, peers: [client.ccs] });
+  device.d.fill(0); // in the flash only
+  writePrivateKeyFile(keyFile, { kty: 2, crv: 1, d: client.d });
+  const kccs = (ccs: Uint8Array) => jsonOfItem(new Map<number, CborItem>([[14, decodeCborItem(ccs)]]));
+  const entry = { 'edhoc-oscore': { suite: 2, method: 3, own_cred_style: 'by-key-id', own_cred: kccs(client.ccs), private_key_file: 'edhoc-client.cosekey', peer_cred: kccs(device.ccs) } };
+  const credentials: Record<string, unknown> = {};
+  for (const p of patterns(address, port)) credentials[p] = entry;
+  writeFileSync(join(clientDir, 'edhoc.json'), JSON.stringify(credentials, null, 2) + '\n');
+  out('provisioned EDHOC: the device key pair and the client\'s credential in ' + join(stateDir, 'flash.bin') + ', the client key in ' + clientDir + '/edhoc-client.cosekey\n');
+}
+
 export async function runSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
   const out = options.out ?? ((t: string) => process.stdout.write(t));
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
   const flash = openFlashFile(join(stateDir, 'flash.bin'));
   await provisionIfNeeded(stateDir, flash, options.address, options.port, out);
+  provisionEdhocIfNeeded(stateDir, flash, options.address, options.port, out);
   const log = (line: string) => out('[device] ' + line + '\n');
 
   let stop: () => Promise<void>;
@@ -94,7 +147,7 @@ export async function runSimulator(options: SimulatorOptions): Promise<RunningSi
   } else {
     const udp = await UdpPort.open({ host: options.address, port: options.port });
     port = udp.localPort;
-    const app: DeviceApp = startDeviceApp({ datagram: udp, clock: nodeClock, random: nodeRandom, flash: flash.flash }, { log, sensorIntervalMs: options.sensorIntervalMs });
+    const app: DeviceApp = startDeviceApp({ datagram: udp, clock: nodeClock, random: nodeRandom, flash: flash.flash }, { log, sensorIntervalMs: options.sensorIntervalMs, security: edhocSecurity({ crypto: nobleAsymmetricCrypto, random: nodeRandom, clock: nodeClock, log }) });
     stop = async () => {
       app.shutdown();
     };
@@ -105,6 +158,7 @@ export async function runSimulator(options: SimulatorOptions): Promise<RunningSi
     address: options.address,
     port,
     credentials,
+    edhocCredentials: join(stateDir, 'client', 'edhoc.json'),
     async shutdown() {
       if (stopped) return;
       stopped = true;
@@ -120,13 +174,15 @@ export function usage(sim: RunningSimulator, engine: string, stateDir: string): 
   const base = 'coap://' + host + (sim.port === 5683 ? '' : ':' + sim.port);
   const rel = (p: string) => (p.startsWith(process.cwd() + '/') ? p.slice(process.cwd().length + 1) : p);
   const cred = rel(sim.credentials);
+  const edhoc = rel(sim.edhocCredentials);
   return [
     '',
     'Simulated ESP32 (' + (engine === 'xs' ? 'device bundle on the XS engine' : 'Node engine') + ') serving OSCORE-protected CoAP on ' + host + ':' + sim.port,
-    '  state: ' + rel(resolve(stateDir)) + '/flash.bin (device flash), ' + rel(resolve(stateDir)) + '/client/ (client context)',
+    '  state: ' + rel(resolve(stateDir)) + '/flash.bin (device flash: context, EDHOC key pair, trusted client), ' + rel(resolve(stateDir)) + '/client/ (client context and EDHOC key)',
     '',
     'Query it:',
     '  npx oscore-xs client ' + base + '/temperature --credentials ' + cred,
+    '  npx oscore-xs client ' + base + '/temperature --credentials ' + edhoc + '    (EDHOC first: no pre-shared secret)',
     '  npx oscore-xs client ' + base + '/temperature --observe --credentials ' + cred,
     '  npx oscore-xs client ' + base + '/led -m PUT --payload on --credentials ' + cred,
     '  aiocoap-client ' + base + '/temperature --credentials ' + cred,
