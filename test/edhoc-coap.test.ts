@@ -219,4 +219,20 @@ describe('EDHOC over CoAP (RFC 9528 App. A.2) and the combined request (RFC 9668
     await assert.rejects(get(x.w, x.cli, 'coap://srv/temp'), (e: Error) => e instanceof EdhocHandshakeError && e.edhocErrorCode === 2);
     assert.equal(x.w.sent.filter((s) => s.to === 'srv:5683' && !wellKnown(s.message)).length, 0);
   });
+
+  it('a flood of message_1 from many (spoofed) addresses: at most echoThreshold handshakes get work, the rest a cheap 4.01 + Echo; a real client still gets through', async () => {
+    const x = world({ echo: true, limits: { echoThreshold: 4, maxHandshakes: 8 } });
+    const creds = edhocTestCredentials(x.w.rng);
+    // One message_1 replayed from 40 addresses that never answer an Echo (no Echo layer: a spoofer cannot see the 4.01).
+    const m1 = message1Payload(new EdhocInitiator({ method: 3, suites: [2], own: creds.client, connectionId: new Uint8Array([5]), trust: () => undefined, crypto: creds.crypto, random: x.w.rng }).message1());
+    const codes: string[] = [];
+    for (let i = 0; i < 40; i++) codes.push((await rawEdhoc(x, x.w.endpoint('spoof' + i, 5683, { echo: false }), m1)).codeString);
+    const message2s = x.w.sent.filter((s) => s.from === 'srv:5683' && s.message.code === Code.CHANGED).length;
+    assert.equal(message2s, 4); // the core ran for the first 4 only
+    assert.equal(codes.filter((c) => c === '4.01').length, 36);
+    assert.equal(x.service.handshakes, 4);
+    // A client that answers the Echo completes its handshake and is served.
+    assert.equal((await get(x.w, x.cli, 'coap://srv/temp')).codeString, '2.05');
+    assert.equal(x.established.length, 1);
+  });
 });
