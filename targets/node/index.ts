@@ -8,5 +8,8 @@ export { readCredentialsFile, loadCredentialsFile, type CredentialsDocument, typ
 export { credentialBytes } from '../../src/credentials/bytes-value.js';
 // Group OSCORE (RFC 10021) and the host AEADs: Node only for now, so the Moddable library bundle stays as it was.
 export * from '../../src/group/index.js';
+export { groupOscoreLayer, type GroupOscoreLayerOptions, type GroupRequestChoice } from '../../src/layers/group-oscore-layer.js';
+export { collectAnswers, type RequestSender } from '../../src/coap/multicast-client.js';
+export { openGroupDirectory, readGroupDirectory, writeNewGroup } from './group-dir.js';
 export { HOST_AEAD_ALGORITHMS, findAnyAlgorithm, findAnyAlgorithmByName, A128GCM, A192GCM, A256GCM, CHACHA20_POLY1305 } from '../../src/crypto/host-aeads.js';
 export { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
