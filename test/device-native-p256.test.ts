@@ -79,6 +79,16 @@ describe('device P-256 (native EC, checks in JS)', () => {
     bigR.set(bigIntToBytes(N), 0);
     assert.equal(es.verify(keys.publicKey, msg, bigR), false);
   });
+  it('ES256 nonces are hedged: fresh noise gives a new signature, the same noise the same one (never the same k for two messages)', () => {
+    const keys = es.generateKeyPair(new Prng(11));
+    const msg = utf8Encode('m');
+    const a = es.sign(keys.privateKey, msg, new Prng(12));
+    assert.equal(toHex(es.sign(keys.privateKey, msg, new Prng(12))), toHex(a));
+    assert.notEqual(toHex(es.sign(keys.privateKey, msg, new Prng(13))), toHex(a));
+    const b = es.sign(keys.privateKey, utf8Encode('n'), new Prng(12));
+    assert.notEqual(toHex(b.subarray(0, 32)), toHex(a.subarray(0, 32)), 'same noise, other message: another r (another k)');
+    assert.equal(es.verify(keys.publicKey, utf8Encode('n'), b), true);
+  });
   it('offers P-256 only: X25519 and EdDSA are UnsupportedAlgorithm', () => {
     assert.throws(() => native.keyAgreement('X25519'), UnsupportedAlgorithm);
     assert.throws(() => native.signature(-8), UnsupportedAlgorithm);

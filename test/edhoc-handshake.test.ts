@@ -6,7 +6,10 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toHex } from '../src/bytes.js';
+import { fromHex, toHex } from '../src/bytes.js';
+import { CborReader } from '../src/cbor/decode.js';
+import { CborDecodeError } from '../src/errors.js';
+import { readIdCredFromPlaintext } from '../src/edhoc/id-cred.js';
 import { EdhocError, EdhocInitiator, EdhocPeerError, EdhocResponder, ERR_UNKNOWN_CREDENTIAL, type EadItem, type EdhocMethod } from '../src/edhoc/index.js';
 import { Prng } from '../src/sim/prng.js';
 import { crypto, makeOwnCredential, makeParties, trustOnly } from './edhoc-support.js';
@@ -202,5 +205,24 @@ describe('EAD (§3.8)', () => {
   it('an application that throws in its EAD callback aborts with error 1', () => {
     const a = makeParties(3, 2, 33, { ead: (n) => { if (n === 1) throw new Error('no'); } });
     edhocError(() => a.responder.handleMessage1(a.initiator.message1()));
+  });
+});
+
+describe('EDHOC error messages and credential references', () => {
+  it('an error message in place of message_3 ends the Responder with EdhocPeerError', () => {
+    const { initiator, responder } = makeParties(3, 2, 40);
+    responder.handleMessage1(initiator.message1());
+    assert.throws(() => responder.handleMessage3(Uint8Array.of(0x01, 0x61, 0x78)), (e: unknown) => e instanceof EdhocPeerError && e.code === 1 && e.info === 'x');
+  });
+  it('ID_CRED with x5chain as one certificate or as a chain (RFC 9360): the end-entity certificate', () => {
+    const cert = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x07);
+    const root = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x09);
+    for (const hex of ['a1182145' + toHex(cert), 'a118218245' + toHex(cert) + '45' + toHex(root)]) {
+      const r = new CborReader(fromHex(hex));
+      const { idCred, encoded } = readIdCredFromPlaintext(r, 'ID_CRED');
+      assert.deepEqual(idCred, { x5chain: cert });
+      assert.equal(toHex(encoded), hex, 'the received map enters the MAC as received');
+    }
+    assert.throws(() => readIdCredFromPlaintext(new CborReader(fromHex('a1182180')), 'ID_CRED'), CborDecodeError);
   });
 });

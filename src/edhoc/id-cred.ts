@@ -21,7 +21,7 @@ export const SHA_256 = -16;
 export type IdCred =
   | { kid: Uint8Array }
   | { kccs: Uint8Array /* the CCS, CBOR-encoded */ }
-  | { x5chain: Uint8Array /* one DER certificate */ }
+  | { x5chain: Uint8Array /* the end-entity DER certificate (a received chain's first) */ }
   | { x5t: { alg: number; hash: Uint8Array } };
 
 /** ID_CRED_x as the CBOR map that enters the transcript and MACs. */
@@ -82,6 +82,8 @@ export function readIdCredFromPlaintext(r: CborReader, what: string): { idCred: 
   let idCred: IdCred | undefined;
   if (kccs instanceof Map) idCred = { kccs: rawMapValue(encoded, HEADER_KCCS) };
   else if (x5chain instanceof Uint8Array) idCred = { x5chain };
+  // RFC 9360 §2: x5chain is one certificate, or an array of them starting with the end entity's.
+  else if (Array.isArray(x5chain) && x5chain.length > 0 && x5chain.every((c) => c instanceof Uint8Array)) idCred = { x5chain: x5chain[0] as Uint8Array };
   else if (Array.isArray(x5t) && x5t.length === 2 && typeof x5t[0] === 'number' && x5t[1] instanceof Uint8Array) idCred = { x5t: { alg: x5t[0], hash: x5t[1] } };
   else if (kid instanceof Uint8Array) idCred = { kid };
   if (!idCred) return fail('no supported credential reference (kid, kccs, x5chain or x5t)');

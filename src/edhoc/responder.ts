@@ -7,12 +7,12 @@
 import { equalBytes, joinBytes } from '../bytes.js';
 import { encodeCborSequence } from '../cbor/encode.js';
 import { connectionIdBytes } from './connection-id.js';
-import { EdhocError, ERR_WRONG_SELECTED_CIPHER_SUITE, unspecifiedError } from './errors.js';
+import { decodeErrorMessage, EdhocError, EdhocPeerError, ERR_WRONG_SELECTED_CIPHER_SUITE, unspecifiedError } from './errors.js';
 import { encodeEad, type EadItem } from './ead.js';
 import { encodeIdCred } from './id-cred.js';
 import { context2, context3, initiatorSigns, mac2, mac3, macLength, makeSignatureOrMac, responderSigns, verifySignatureOrMac } from './authentication.js';
 import { applyKeystream2, iv3, iv4, k3, k4, prk2e, prk3e2m, prk4e3m, prkOut } from './key-schedule.js';
-import { decodeMessage1, decodePlaintext3, decodeSingleBstr, encodePlaintext2, encodeSingleBstr, type Message1 } from './messages.js';
+import { decodeMessage1, decodePlaintext3, decodeSingleBstr, encodePlaintext2, encodeSingleBstr, startsWithInteger, type Message1 } from './messages.js';
 import { HandshakeResult } from './result.js';
 import { aeadOpen, aeadSeal, asEdhocError, ecdh, ephemeralKeyPair, exchangeEad, peerCredential, supportedSuites, EPHEMERAL_KEY_LENGTH } from './session.js';
 import type { CipherSuite } from './suites.js';
@@ -105,6 +105,8 @@ export class EdhocResponder {
     if (!w || this.finished) throw unspecifiedError('message_3 not expected');
     const o = this.options;
     const suite = w.suite;
+    // The Initiator may send an error message instead of message_3 (§6): the session ends there.
+    if (startsWithInteger(message3)) throw decodeErrorMessage(message3) ?? new EdhocPeerError(1, undefined);
     const ciphertext3 = asEdhocError('message_3', () => decodeSingleBstr(message3, 'message_3'));
     const th3Value = th3(w.th2, w.plaintext2, o.own.credBytes);
     const plaintext3 = aeadOpen(suite, k3(w.prk3e2m, th3Value, suite), iv3(w.prk3e2m, th3Value, suite), th3Value, ciphertext3);

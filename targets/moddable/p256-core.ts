@@ -7,7 +7,7 @@
  *     x-coordinate alone is decompressed (p ≡ 3 mod 4: y = rhs^((p+1)/4)) and refused if not square;
  *   - signatures: r, s in [1, n−1] (the SDK's ECDSA does not check);
  *   - private keys drawn from our RandomSource (48 bytes reduced mod n−1, plus 1: no bias, never 0),
- *     ES256 nonces likewise (a fresh k per signature; the SDK's ECDSA would draw a biased k).
+ *     ES256 nonces hedged: fresh randomness hashed with the key and digest (the SDK's ECDSA would draw a biased k).
  * Not constant-time: neither the SDK's native EC nor JS BigInt offer that (docs/edhoc.md).
  * The native part is behind `NativeEc` so this file runs (and is tested) with a stand-in on Node/xsnap.
  */
@@ -103,6 +103,29 @@ function randomScalar(random: RandomSource): bigint {
   return mod(bytesToBigInt(b), N - 1n) + 1n;
 }
 
+/**
+ * The ES256 nonce k: fresh randomness hashed with the private key and the digest (hedged, as
+ * draft-irtf-cfrg-det-sigs-with-noise recommends), so a weak or repeated RNG output alone never
+ * repeats k for two different messages. 48 bytes reduced mod n−1, plus 1.
+ */
+function hedgedNonce(d: bigint, e: bigint, random: RandomSource, sha256: (m: Uint8Array) => Uint8Array): bigint {
+  const noise = new Uint8Array(32);
+  random.fill(noise);
+  const input = new Uint8Array(1 + 32 + 32 + 32);
+  input.set(bigIntToBytes(d), 1);
+  input.set(bigIntToBytes(e), 33);
+  input.set(noise, 65);
+  input[0] = 1;
+  const first = sha256(input);
+  input[0] = 2;
+  const second = sha256(input);
+  input.fill(0);
+  const seed = new Uint8Array(48);
+  seed.set(first, 0);
+  seed.set(second.subarray(0, 16), 32);
+  return mod(bytesToBigInt(seed), N - 1n) + 1n;
+}
+
 function privateScalar(privateKey: Uint8Array): bigint {
   if (!(privateKey instanceof Uint8Array) || privateKey.length !== 32) throw new RangeError('P-256: private key must be 32 bytes');
   const d = bytesToBigInt(privateKey);
@@ -152,7 +175,7 @@ export function makeNativeP256Crypto(ec: NativeEc, sha256: (m: Uint8Array) => Ui
       const d = privateScalar(privateKey);
       const e = bytesToBigInt(sha256(message)); // 256-bit digest: no truncation for P-256
       for (;;) {
-        const k = randomScalar(random);
+        const k = hedgedNonce(d, e, random, sha256);
         const r = mod(ec.mulBase(k)!.x, N);
         if (r === 0n) continue;
         const s = mod(powMod(k, N - 2n, N) * (e + r * d), N);
