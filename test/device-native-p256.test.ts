@@ -12,7 +12,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { fromHex, toHex, utf8Encode } from '../src/bytes.js';
 import { nobleAsymmetricCrypto } from '../src/crypto/asymmetric-noble.js';
 import { InvalidPublicKey, UnsupportedAlgorithm } from '../src/errors.js';
-import { EdhocInitiator, EdhocResponder, type EdhocSessionOptions } from '../src/edhoc/index.js';
+import { EdhocError, EdhocInitiator, EdhocResponder, type EdhocSessionOptions } from '../src/edhoc/index.js';
 import { Prng } from '../src/sim/prng.js';
 import { makeSha256Functions } from '../targets/moddable/sha256-digest.js';
 import { bigIntToBytes, makeNativeP256Crypto, N, type AffinePoint, type NativeEc } from '../targets/moddable/p256-core.js';
@@ -93,8 +93,17 @@ describe('device P-256 (native EC, checks in JS)', () => {
     assert.throws(() => native.keyAgreement('X25519'), UnsupportedAlgorithm);
     assert.throws(() => native.signature(-8), UnsupportedAlgorithm);
   });
-  it('RFC 9529 trace 2 end to end with the device crypto on both sides', () => {
-    const { initiator, responder } = trace2Parties({ responder: { crypto: native }, initiator: { crypto: native } });
+  it('an EDHOC Responder on the device crypto offers only the P-256 suites it can run (SUITES_R)', () => {
+    const { responder } = trace2Parties({ responder: { crypto: native, suites: [0, 2] } });
+    // trace 2's first message_1 selects suite 6; we list what we can do: 2 only, not 0.
+    assert.throws(() => responder.handleMessage1(traceValue(2, 'message_1 (first time)', 'message_1')), (e: unknown) => e instanceof EdhocError && toHex(e.bytes) === '0202');
+    assert.throws(() => trace2Parties({ responder: { crypto: native, suites: [0, 1] } }), RangeError);
+  });
+  it('RFC 9529 trace 2 end to end with the device P-256 on both sides', () => {
+    // The Initiator lists suite 6 (X25519) first, as in the trace: noble answers for X25519 only
+    // (the first message_1 is refused before any key is used), the device code for all of P-256.
+    const mixed = { ...native, keyAgreement: (c: 'P-256' | 'X25519') => (c === 'X25519' ? nobleAsymmetricCrypto.keyAgreement(c) : native.keyAgreement(c)) };
+    const { initiator, responder } = trace2Parties({ responder: { crypto: native }, initiator: { crypto: mixed } });
     negotiateTrace2(initiator);
     const m2 = responder.handleMessage1(initiator.message1());
     assert.equal(toHex(m2), traceHex(2, 'message_2', 'message_2'));

@@ -16,12 +16,26 @@ import type { IdCred } from './id-cred.js';
 /** G_X / G_Y length: P-256 x-coordinate and X25519 are both 32 bytes (§3.7). */
 export const EPHEMERAL_KEY_LENGTH = 32;
 
-/** The supported suites from the options, in preference order; throws RangeError on none. */
+/** True when the crypto port offers the suite's curve and signature algorithm (the device has P-256 only). */
+function cryptoOffers(o: EdhocSessionOptions, s: CipherSuite): boolean {
+  try {
+    o.crypto.keyAgreement(s.curve);
+    o.crypto.signature(s.signature);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The supported suites from the options, in preference order: known to the registry and offered
+ * by the crypto port (so a device build never selects or lists X25519 suites); RangeError on none.
+ */
 export function supportedSuites(o: EdhocSessionOptions): CipherSuite[] {
   const out: CipherSuite[] = [];
   for (const id of o.suites) {
     const s = findSuite(id, o.cipherSuites);
-    if (s && !out.includes(s)) out.push(s);
+    if (s && !out.includes(s) && cryptoOffers(o, s)) out.push(s);
   }
   if (out.length === 0) throw new RangeError('EDHOC: none of the cipher suites ' + o.suites.join(',') + ' is supported');
   if (![0, 1, 2, 3].includes(o.method)) throw new RangeError('EDHOC: method must be 0..3');
