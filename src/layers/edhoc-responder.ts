@@ -271,6 +271,11 @@ export class EdhocResponderService {
     return { context };
   }
 
+  /** Is a handshake with this C_R waiting for its message_3? */
+  awaitsMessage3(cR: Uint8Array): boolean {
+    return this.sessions.get(toHex(cR))?.responder !== undefined;
+  }
+
   /** An EDHOC error message the Initiator sent with C_R (§6): the session ends. */
   abort(cR: Uint8Array): void {
     const s = this.sessions.get(toHex(cR));

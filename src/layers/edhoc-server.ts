@@ -90,9 +90,13 @@ export function edhocCombinedLayer(service: EdhocResponderService): StackLayer {
       } catch (e) {
         return fail(e instanceof EdhocFramingError ? e.message : 'malformed combined request');
       }
-      // Steps 3–5: complete the handshake; on failure an EDHOC error and no OSCORE processing.
-      const r = service.message3(kid, split.message3, ex.peer, true);
-      if ('answer' in r) return ex.respond(plainAnswer(r.answer));
+      // Steps 3–5: complete the handshake; on failure an EDHOC error and no OSCORE processing. A
+      // client whose combined request was answered but the answer lost sends message_3 again with
+      // its next request: the handshake is done, so the OSCORE part alone decides (it is
+      // authenticated by the context message_3 made; message_3 itself is not processed twice).
+      const done = !service.awaitsMessage3(kid) && service.find(kid, undefined) !== undefined;
+      const r = done ? undefined : service.message3(kid, split.message3, ex.peer, true);
+      if (r && 'answer' in r) return ex.respond(plainAnswer(r.answer));
       // Step 6: the OSCORE request as if sent alone.
       const request: Message = { ...ex.request, options: ex.request.options.slice(), payload: split.oscorePayload };
       removeOption(request, Option.EDHOC);
