@@ -59,4 +59,14 @@ describe('device bundles carry only their side', () => {
       if (file !== 'sim-device.js') assert.ok(!/chacha20poly1305|ghash|polyval/i.test(code), file + ' carries no noble GCM/ChaCha code');
     }
   });
+
+  it('EDHOC only in its own bundle: the OSCORE-only apps carry none of it, npm start\'s EDHOC device bundle has the responder', async () => {
+    for (const file of ['example-server.js', 'example-client.js', 'sim-device.js']) {
+      const code = await unminified(file);
+      for (const absent of ['EdhocResponderService', 'EdhocResponder', 'EdhocInitiator', 'edhocSecurity']) assert.ok(!declares(code, absent), absent + ' must not be in ' + file);
+    }
+    const edhoc = await unminified('sim-device-edhoc.js');
+    for (const used of ['EdhocResponderService', 'EdhocResponder', 'edhocSecurity']) assert.ok(declares(edhoc, used), used + ' is in sim-device-edhoc.js');
+    assert.ok(!declares(edhoc, 'EdhocInitiator'), 'the device only responds');
+  });
 });
