@@ -17,7 +17,7 @@ import { XsnapWorker } from '../targets/xs-sim/xsnap-worker.js';
 import { SimulatedDeviceHost } from '../targets/xs-sim/device-host.js';
 import { NorFlash } from '../src/sim/nor-flash.js';
 import { RecordLog } from '../src/persist/record-log.js';
-import { provisionContext } from '../examples/device/provisioning.js';
+import { storeContext } from '../src/device-image/oscore-contexts.js';
 import { SecurityContext } from '../src/oscore/context.js';
 import { MemoryContextStore } from '../src/oscore/store.js';
 import { oscoreLayer } from '../src/coap/oscore-layer.js';
@@ -37,7 +37,7 @@ function area(id: string): string {
   if (p.startsWith('src/coap/')) return 'CoAP core';
   if (p.startsWith('src/oscore/')) return 'OSCORE';
   if (p.startsWith('src/crypto/') || p.startsWith('targets/moddable/crypto') || p.startsWith('targets/moddable/hkdf') || p.startsWith('targets/moddable/aes')) return 'CCM + HKDF';
-  if (p.startsWith('src/persist/') || p.endsWith('provisioning.ts')) return 'persistence';
+  if (p.startsWith('src/persist/') || p.startsWith('src/device-image/')) return 'persistence';
   if (p.startsWith('examples/')) return 'example app';
   return 'ports, bytes, errors';
 }
@@ -97,7 +97,7 @@ async function computrons(workerBinary: string): Promise<{ get: number; put: num
   const bundle = readFileSync(join(ROOT, 'dist/device/sim-device.js'), 'utf8');
   const flash = new NorFlash({ sectors: 4 });
   const params = { masterSecret: Uint8Array.from({ length: 16 }, (_, i) => i + 1), masterSalt: Uint8Array.from([0x9e, 0x7c, 0xa9, 0x22, 0x23, 0x78, 0x63, 0x40]), senderId: Uint8Array.of(2), recipientId: Uint8Array.of(1) };
-  provisionContext(RecordLog.open(flash), params);
+  storeContext(RecordLog.open(flash), 'client', params);
   const host = await SimulatedDeviceHost.start({ workerBinary, bundle, flash, port: 0, log: () => {}, config: { sensorIntervalMs: 3600000 } });
   const client = new SecurityContext({ ...params, senderId: Uint8Array.of(1), recipientId: Uint8Array.of(2) }, { store: new MemoryContextStore() });
   const { endpoint: protectedEp } = await openNodeEndpoint({ host: '127.0.0.1', port: 0, oscore: oscoreLayer({ contextFor: () => client, clock: nodeClock, random: nodeRandom }) });

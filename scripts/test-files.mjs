@@ -23,7 +23,7 @@ export function findTests(filters = []) {
 export const needsNode = (file) => file.endsWith('.node.test.ts');
 
 /** Fixture files may be imported as text (captures, context files). */
-export const TEXT_LOADERS = { '.jsonl': 'text', '.conf': 'text', '.txt': 'text', '.hex': 'text' };
+export const TEXT_LOADERS = { '.jsonl': 'text', '.conf': 'text', '.txt': 'text', '.hex': 'text', '.csv': 'text' };
 
 /**
  * xsnap's XS throws "get ?: not initialized yet" when a class with instance fields is constructed

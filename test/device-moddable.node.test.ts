@@ -2,9 +2,10 @@
  * The Moddable build of the example device (dist/device/example-server.js: Moddable ports,
  * native AES/SHA-256 substitutes, platform-esp32.js) run on the XS engine, with the Moddable
  * runtime modules replaced by stand-ins that keep their contracts (test/device/moddable/) and
- * reach the network through the simulator bridge. Checks first-boot provisioning from the build
- * configuration, protected requests served through the native-crypto path, and that a stored
- * context wins over a changed configuration (no silent re-keying at sequence number 0).
+ * reach the network through the simulator bridge. Checks booting from a device image with no
+ * configuration at all, the development fallback (first-boot provisioning from the build
+ * configuration, with a warning), protected requests served through the native-crypto path, and
+ * that a stored context wins over a changed configuration (no silent re-keying at sequence number 0).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,7 @@ import { MemoryContextStore } from '../src/oscore/store.js';
 import { oscoreLayer } from '../src/coap/oscore-layer.js';
 import { Code } from '../src/coap/numbers.js';
 import { toHex, utf8Decode } from '../src/bytes.js';
+import { buildDeviceImage, oscoreContextEntry } from '../src/device-image/image.js';
 import { openNodeEndpoint } from '../targets/node/coap.js';
 import { nodeClock, nodeRandom } from '../targets/node/ports.js';
 // @ts-expect-error: plain JS helper of the test scripts
@@ -81,10 +83,27 @@ describe('the Moddable device build on XS (runtime stand-ins)', { skip: !existsS
     await host?.kill();
   });
 
-  it('provisions from the build configuration on first boot and serves over the native-crypto path', async () => {
+  it('boots from a device image with no configuration, and serves over the native-crypto path', async () => {
+    const image = buildDeviceImage({ byteLength: 65536, blockSize: 4096 }, [oscoreContextEntry('client', { masterSecret: secret, masterSalt: salt, senderId: Uint8Array.of(2), recipientId: Uint8Array.of(1) })]);
+    const imaged = await SimulatedDeviceHost.start({ workerBinary: XSNAP_WORKER, bundle: firmware, flash: new NorFlash({ image, blockSize: 4096 }), port: 0, log: (l) => lines.push(l), config: {} });
+    try {
+      assert.ok(lines.some((l) => l.startsWith('loaded OSCORE context client: sender 02, recipient 01')), lines.join('\n'));
+      assert.ok(!lines.some((l) => l.startsWith('warning')), lines.join('\n'));
+      const t = await ep.request({ uri: 'coap://127.0.0.1:' + imaged.port + '/temperature' });
+      assert.equal(t.code, Code.CONTENT);
+      const { status } = await imaged.status();
+      assert.ok((status.encrypt as number) > 0, 'CCM ran on the native block cipher');
+    } finally {
+      await imaged.kill();
+      lines.length = 0;
+    }
+  });
+
+  it('development fallback: provisions from the build configuration on first boot, with a warning', async () => {
     host = await SimulatedDeviceHost.start({ workerBinary: XSNAP_WORKER, bundle: firmware, flash, port: 0, log: (l) => lines.push(l), config: deviceConfig });
     assert.ok(lines.some((l) => l.startsWith('oscore-xs example device on esp32')), lines.join('\n'));
-    assert.ok(lines.some((l) => l.startsWith('provisioned OSCORE context: sender 02, recipient 01')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('provisioned OSCORE context config: sender 02, recipient 01')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('warning: oscore_secret in the firmware configuration: development only')), lines.join('\n'));
     const base = 'coap://127.0.0.1:' + host.port;
     const t = await ep.request({ uri: base + '/temperature' });
     assert.equal(t.code, Code.CONTENT);
@@ -103,7 +122,7 @@ describe('the Moddable device build on XS (runtime stand-ins)', { skip: !existsS
     lines.length = 0;
     const other = { ...deviceConfig, oscore_secret: toHex(new Uint8Array(16).fill(7)) };
     host = await SimulatedDeviceHost.start({ workerBinary: XSNAP_WORKER, bundle: firmware, flash, port: 0, log: (l) => lines.push(l), config: other });
-    assert.ok(lines.some((l) => /^loaded OSCORE context: sender 02, recipient 01, .*next seq [1-9]/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^loaded OSCORE context config: sender 02, recipient 01, .*next seq [1-9]/.test(l)), lines.join('\n'));
     const r = await ep.request({ uri: 'coap://127.0.0.1:' + host.port + '/led' });
     assert.equal(r.code, Code.CONTENT, 'the original client still works (after the Echo round of the power cut)');
     assert.equal(utf8Decode(r.payload), 'off');

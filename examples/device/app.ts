@@ -2,9 +2,11 @@
  * The example device application: a CoAP server that requires OSCORE (RFC 8613) on every resource.
  *   /temperature  GET, Observe-able (RFC 7641): a simulated sensor, text/plain "21.5" (°C)
  *   /led          GET "on"/"off"; PUT "on" | "off" | "toggle" → 2.04 Changed
- * The security context lives in flash (provisioning.ts): sender sequence reservations and the
- * replay window survive reboots (App. B.1); after a power cut the first request of a client is
- * answered 4.01 + Echo and its repetition re-initialises the replay window (App. B.1.2).
+ * The security contexts live in the flash partition, written there by a device image
+ * (`oscore-xs context new --device-image`, src/device-image/): one per peer, each with its sender
+ * sequence reservations and replay window, which survive reboots (App. B.1); after a power cut the
+ * first request of a client is answered 4.01 + Echo and its repetition re-initialises the replay
+ * window (App. B.1.2).
  *
  * Platform-free: the same module runs on an ESP32 (main.ts, Moddable ports), in the XS simulator
  * (targets/xs-sim/device-main.ts) and on Node (`npm start -- --engine node`).
@@ -20,7 +22,7 @@ import { contextLookup, type ContextLookup } from '../../src/oscore/unprotect.js
 import { oscoreServerLayer } from '../../src/coap/oscore-layer.js';
 import { RecordLog } from '../../src/persist/record-log.js';
 import { toHex } from '../../src/bytes.js';
-import { openContext } from './provisioning.js';
+import { openDeviceContexts } from '../../src/device-image/oscore-contexts.js';
 
 export interface DeviceAppPorts {
   datagram: DatagramPort;
@@ -32,13 +34,16 @@ export interface DeviceAppPorts {
 export interface DeviceAppOptions {
   /** The device console (trace on the MCU, stdout on the simulator). */
   log(line: string): void;
-  /** Written to flash on the first boot only (e.g. from the firmware configuration). */
+  /**
+   * Development only: stored when the partition holds no context (e.g. from the firmware
+   * configuration — every device flashed from that firmware would share it).
+   */
   provision?: SecurityContextParams;
   /** How often the simulated sensor is read (default 2000 ms). */
   sensorIntervalMs?: number;
   /**
-   * A security layer instead of OSCORE with the one stored context, e.g. EDHOC's (examples/device/
-   * edhoc.ts): it gets the flash log and the stored context's lookup, and may add resources. Passed
+   * A security layer instead of OSCORE with the stored contexts, e.g. EDHOC's (examples/device/
+   * edhoc.ts): it gets the flash log and the stored contexts' lookup, and may add resources. Passed
    * by the EDHOC app's entry only, so the OSCORE-only bundles carry none of it.
    */
   security?: (records: RecordLog, lookup: ContextLookup) => DeviceSecurity;
@@ -53,7 +58,8 @@ export interface DeviceSecurity {
 
 export interface DeviceApp {
   readonly endpoint: ComposedEndpoint;
-  readonly context: SecurityContext;
+  /** One per peer, as stored on the partition. */
+  readonly contexts: SecurityContext[];
   /** Clean shutdown: stop the sensor, write sequence number and replay window, release the socket. */
   shutdown(): void;
   status(): Record<string, unknown>;
@@ -75,11 +81,14 @@ class SimulatedThermometer {
 export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions): DeviceApp {
   const log = options.log;
   const records = RecordLog.open(ports.flash);
-  const opened = openContext(records, options.provision);
-  const context = new SecurityContext(opened.params, { store: opened.store });
-  log((opened.provisioned ? 'provisioned' : 'loaded') + ' OSCORE context: sender ' + toHex(context.senderId) + ', recipient ' + toHex(context.recipientId) + ', ' + context.algorithm.name + ', next seq ' + context.sequence.next + (context.replayWindow.isUnknown ? ' (replay window unknown: Echo recovery, App. B.1.2)' : ''));
+  const opened = openDeviceContexts(records, options.provision);
+  const contexts = opened.contexts.map((c) => {
+    const context = new SecurityContext(c.params, { store: c.store });
+    log((opened.provisioned ? 'provisioned' : 'loaded') + ' OSCORE context ' + c.name + ': sender ' + toHex(context.senderId) + ', recipient ' + toHex(context.recipientId) + ', ' + context.algorithm.name + ', next seq ' + context.sequence.next + (context.replayWindow.isUnknown ? ' (replay window unknown: Echo recovery, App. B.1.2)' : ''));
+    return context;
+  });
 
-  const lookup = contextLookup([context]);
+  const lookup = contextLookup(contexts);
   const security = options.security?.(records, lookup);
   // Only the layers this app uses: Observe for /temperature. No Block-wise (every request and
   // response here fits one datagram) and no Echo layer (the OSCORE layer does App. B.1.2 itself).
@@ -99,11 +108,12 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   const protectedOnly = { requireOscore: true };
   // After a power cut the first request of a client proves its freshness with Echo (App. B.1.2);
   // say so once on the console when that has happened.
-  let windowUnknown = context.replayWindow.isUnknown;
+  const unknown = contexts.filter((c) => c.replayWindow.isUnknown);
   const served = () => {
     requests++;
-    if (windowUnknown && !context.replayWindow.isUnknown) {
-      windowUnknown = false;
+    for (let i = unknown.length - 1; i >= 0; i--) {
+      if (unknown[i].replayWindow.isUnknown) continue;
+      unknown.splice(i, 1);
       log('replay window re-initialised from a request that echoed our Echo value (App. B.1.2)');
     }
   };
@@ -150,16 +160,16 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   let closed = false;
   return {
     endpoint,
-    context,
+    contexts,
     shutdown() {
       if (closed) return;
       closed = true;
       if (timer !== undefined) ports.clock.clearTimer(timer);
       endpoint.observation?.clear();
       security?.shutdown?.();
-      context.close();
+      for (const c of contexts) c.close();
       endpoint.close();
-      log('clean shutdown: next seq ' + context.sequence.next + ' and replay window written');
+      log('clean shutdown: next seq ' + contexts.map((c) => c.sequence.next).join(', ') + ' and replay window written');
     },
     status() {
       return {
@@ -167,8 +177,8 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
         led,
         requests,
         observers: endpoint.observation?.registry.size ?? 0,
-        nextSeq: context.sequence.next,
-        replayWindowUnknown: context.replayWindow.isUnknown,
+        nextSeq: contexts.map((c) => c.sequence.next),
+        replayWindowUnknown: contexts.map((c) => c.replayWindow.isUnknown),
       };
     },
   };

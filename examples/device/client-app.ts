@@ -1,7 +1,7 @@
 /**
  * A client-only device application (the second entry of the size budget): every `intervalMs` it
  * PUTs its temperature reading to `target` (e.g. a gateway's coap://…/readings) under OSCORE, with
- * the security context kept in flash like the server app's (provisioning.ts). It registers no
+ * the security context kept in flash like the server app's (src/device-image/). It registers no
  * resources and composes its endpoint of the OSCORE layer alone (ComposedEndpoint), so the
  * bundle carries no server-only code (Router, observer registry, Block1 reassembly).
  */
@@ -13,7 +13,7 @@ import { ContentFormat } from '../../src/coap/numbers.js';
 import { oscoreClientLayer } from '../../src/coap/oscore-layer.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
 import { RecordLog } from '../../src/persist/record-log.js';
-import { openContext } from './provisioning.js';
+import { openDeviceContexts } from '../../src/device-image/oscore-contexts.js';
 
 export interface ClientAppOptions {
   target: string;
@@ -24,8 +24,9 @@ export interface ClientAppOptions {
 }
 
 export function startClientApp(ports: { datagram: DatagramPort; clock: Clock; random: RandomSource; flash: FlashPort }, options: ClientAppOptions): { shutdown(): void } {
-  const opened = openContext(RecordLog.open(ports.flash), options.provision);
-  const context = new SecurityContext(opened.params, { store: opened.store });
+  // The first stored context (a client app talks to one peer).
+  const stored = openDeviceContexts(RecordLog.open(ports.flash), options.provision).contexts[0];
+  const context = new SecurityContext(stored.params, { store: stored.store });
   // No extension layers and no Router: requests and responses fit one datagram, and a client-only
   // endpoint answers any request it receives 4.04.
   const endpoint = new ComposedEndpoint({

@@ -5,10 +5,10 @@
  * pre-shared one — its parameters as a record, its sequence number and replay window in a
  * FlashContextStore (RFC 8613 App. B.1) — so a client keeps its context across device reboots.
  *
- * Records (one RecordLog, beside provisioning.ts's):
+ * Records (one RecordLog, beside the device image's OSCORE contexts, src/device-image/):
  *   "edhoc/own"       CBOR [method, suite, CCS (bstr), d (bstr)]    — written by provisioning only
  *   "edhoc/peers"     CBOR [CCS, …]                                 — the trusted clients (by kid or by value)
- *   "edhoc/p/<rid>"   a context's parameters (provisioning.ts's format), "edhoc/s/<rid>" its state
+ *   "edhoc/p/<rid>"   a context's parameters (src/device-image/oscore-contexts.ts's format), "edhoc/s/<rid>" its state
  * Only the EDHOC app's entry imports this file: the OSCORE-only bundles stay as they are.
  */
 import type { Clock, RandomSource } from '../../src/ports.js';
@@ -24,7 +24,7 @@ import { FlashContextStore } from '../../src/persist/flash-context-store.js';
 import { ccsCredential, ownCredential, sameIdCred, type EdhocCredential } from '../../src/edhoc/index.js';
 import { EdhocResponderService, type EdhocLimits } from '../../src/layers/edhoc-responder.js';
 import { edhocOscoreServerLayer, edhocResource } from '../../src/layers/edhoc-server.js';
-import { decodeContextParams, encodeContextParams } from './provisioning.js';
+import { decodeContextParams, encodeContextParams } from '../../src/device-image/oscore-contexts.js';
 import type { DeviceSecurity } from './app.js';
 
 export const EDHOC_OWN_KEY = utf8Encode('edhoc/own');

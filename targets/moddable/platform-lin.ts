@@ -16,6 +16,7 @@ import config from 'mc/config';
 import RNG from 'rng';
 import Time from 'time';
 import type { FlashPort } from '../../src/ports.js';
+import { linFlashFileName } from '../../src/device-image/partition-table.js';
 
 export const platformName: string = 'lin';
 
@@ -25,7 +26,7 @@ const DEFAULT_SIZE = 65536;
 
 export function openFlash(label: string, byteLength = DEFAULT_SIZE): FlashPort {
   const configured = (config as Record<string, unknown>).oscore_flash;
-  const path = typeof configured === 'string' && configured ? configured : config.file.root + 'oscore-xs-' + label + '.flash';
+  const path = typeof configured === 'string' && configured ? configured : config.file.root + linFlashFileName(label);
   const file = new File(path, true);
   if (file.length < byteLength) {
     const blank = new Uint8Array(SECTOR).fill(0xff);

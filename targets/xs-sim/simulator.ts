@@ -1,21 +1,20 @@
 /**
  * `npm start`: the example device app as a simulated ESP32 on 127.0.0.1:5683.
  *
- * First start: provision a context pair with the CLI's `context new` (aiocoap format): the client
- * side stays in `<state>/client/context/` with `<state>/client/credentials.json`; the device side
- * is moved (never copied) into the simulated flash `<state>/flash.bin`. Then run the device:
+ * First start: provision a context pair with the CLI's `context new --device-image`, the path a
+ * real device takes: the client side stays in `<state>/client/context/` (aiocoap format) with
+ * `<state>/client/credentials.json`; the device side is written only into the simulated flash
+ * `<state>/flash.bin`, which is the device image itself (64 KiB, the `oscore` partition). Then run the device:
  * `engine: 'xs'` (default) evaluates the device bundle (dist/device/sim-device.js) in xsnap-worker
  * behind SimulatedDeviceHost; `engine: 'node'` runs the same app on Node ports. Ctrl-C is a clean
  * shutdown (sequence number and replay window written); a SIGKILL is a power cut, and the next start
  * recovers with Echo (RFC 8613 App. B.1.2).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { contextNew } from '../node/cli/context-new.js';
-import { parseContextConfig } from '../../src/credentials/context-config.js';
-import { securityContextParams } from '../node/context-dir.js';
 import { RecordLog } from '../../src/persist/record-log.js';
-import { PARAMS_KEY, provisionContext } from '../../examples/device/provisioning.js';
+import { storedContextNames } from '../../src/device-image/oscore-contexts.js';
 import { startDeviceApp, type DeviceApp } from '../../examples/device/app.js';
 import { EDHOC_OWN_KEY, edhocSecurity, provisionEdhoc } from '../../examples/device/edhoc.js';
 import { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
@@ -26,7 +25,7 @@ import { writePrivateKeyFile } from '../node/edhoc-keys.js';
 import { jsonOfItem } from '../node/cli/keygen.js';
 import { UdpPort } from '../node/udp.js';
 import { nodeClock, nodeRandom } from '../node/ports.js';
-import { openFlashFile, type FileBackedFlash } from './sim-flash.js';
+import { openFlashFile } from './sim-flash.js';
 import { SimulatedDeviceHost } from './device-host.js';
 
 export interface SimulatorOptions {
@@ -54,25 +53,26 @@ export interface RunningSimulator {
   shutdown(): Promise<void>;
 }
 
-/** Provision on first start; returns true when it did. Device side → flash, client side → files. */
-async function provisionIfNeeded(stateDir: string, flash: FileBackedFlash, address: string, port: number, out: (t: string) => void): Promise<boolean> {
-  const records = RecordLog.open(flash.flash);
-  if (records.has(PARAMS_KEY)) {
-    if (!existsSync(join(stateDir, 'client', 'credentials.json'))) out('warning: the device has a context but ' + join(stateDir, 'client') + ' is gone; delete ' + stateDir + ' to provision a new pair\n');
-    return false;
+/** Provision on first start (before the flash file is opened); returns true when it did. */
+async function provisionIfNeeded(stateDir: string, flashPath: string, address: string, port: number, out: (t: string) => void): Promise<boolean> {
+  const exists = existsSync(flashPath);
+  if (exists) {
+    const flash = openFlashFile(flashPath);
+    const names = storedContextNames(RecordLog.open(flash.flash));
+    flash.close();
+    if (names.length > 0) {
+      if (!existsSync(join(stateDir, 'client', 'credentials.json'))) out('warning: the device has a context but ' + join(stateDir, 'client') + ' is gone; delete ' + stateDir + ' to provision a new pair\n');
+      return false;
+    }
   }
   const clientDir = join(stateDir, 'client');
   const contextDir = join(clientDir, 'context');
-  const deviceDir = join(stateDir, '.device-context');
-  rmSync(deviceDir, { recursive: true, force: true });
   if (existsSync(contextDir)) throw new Error(contextDir + ' exists but the simulated flash holds no context: delete ' + stateDir + ' to start over');
   const quiet = { out: () => {}, err: () => {}, signal: new AbortController().signal };
-  // The client's Sender ID 01 is the device's Recipient ID; the device sends as 02 (hex).
-  const rc = await contextNew(['--sender-id', '01', '--recipient-id', '02', contextDir, deviceDir], quiet);
+  // The client's Sender ID 01 is the device's Recipient ID; the device sends as 02 (hex). The
+  // simulated flash is the device image: the device side is written there and nowhere else.
+  const rc = await contextNew(['--sender-id', '01', '--recipient-id', '02', '--device-image', flashPath, ...(exists ? ['--add'] : []), contextDir], quiet);
   if (rc !== 0) throw new Error('context new failed');
-  const files = ['secret.json', 'settings.json'].map((name) => ({ name: join(deviceDir, name), text: readFileSync(join(deviceDir, name), 'utf8') }));
-  provisionContext(records, securityContextParams(parseContextConfig(deviceDir, files)));
-  rmSync(deviceDir, { recursive: true, force: true }); // moved into the flash, never copied
   const entry = { oscore: { contextfile: 'context/' } };
   const credentials: Record<string, unknown> = {};
   for (const host of [address, 'localhost']) credentials['coap://' + (host.includes(':') ? '[' + host + ']' : host) + ':' + port + '/*'] = entry;
@@ -129,9 +129,13 @@ export async function runSimulator(options: SimulatorOptions): Promise<RunningSi
   const out = options.out ?? ((t: string) => process.stdout.write(t));
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
+  await provisionIfNeeded(stateDir, join(stateDir, 'flash.bin'), options.address, options.port, out);
   const flash = openFlashFile(join(stateDir, 'flash.bin'));
+<<<<<<< HEAD
   await provisionIfNeeded(stateDir, flash, options.address, options.port, out);
   provisionEdhocIfNeeded(stateDir, flash, options.address, options.port, out);
+=======
+>>>>>>> b86e155 (Device image (issue 16 part 1): oscore-xs context new --device-image FILE writes the device side of a fresh pair as a flash partition image, built by the real RecordLog/FlashContextStore over a simulated NOR of the oscore partition (offset and size read from targets/moddable/esp32/partitions.csv, options override); several named contexts per image (--add); the example apps boot from the partition alone (config provisioning kept as a development fallback with a boot warning); npm start provisions through the same CLI path)
   const log = (line: string) => out('[device] ' + line + '\n');
 
   let stop: () => Promise<void>;

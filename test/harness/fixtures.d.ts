@@ -16,3 +16,7 @@ declare module '*.json' {
   const value: unknown;
   export default value;
 }
+declare module '*.csv' {
+  const text: string;
+  export default text;
+}
