@@ -3,7 +3,7 @@
  *
  *   oscore-xs client URI …             one request (or --observe), like aiocoap-client
  *   oscore-xs fileserver DIR …         serve a directory, like aiocoap-fileserver
- *   oscore-xs context new …            provision a pair of aiocoap-format context directories
+ *   oscore-xs context new …            provision a pair of contexts (aiocoap directories, or one and a device image)
  *   oscore-xs keygen generate KEYFILE  an EDHOC key pair, like aiocoap-keygen
  *   oscore-xs context new-group DIR…   provision a Group OSCORE context directory per member
  *   oscore-xs plugtest-server …        the OSCORE interop test server (roles B, D, no-OSCORE)
@@ -22,7 +22,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; run: () => Promise<Command> }> = {
   client: { summary: 'send one request (or observe), print the response', run: async () => (await import('./client.js')).client },
   fileserver: { summary: 'serve a directory over CoAP (OSCORE with --credentials)', run: async () => (await import('./fileserver.js')).fileserver },
-  context: { summary: 'context new: a matching pair of context directories; context new-group: one per group member', run: async () => contextCommand },
+  context: { summary: 'context new: a matching pair of contexts (directories, or a directory and a device image); context new-group: one per group member', run: async () => contextCommand },
   keygen: { summary: 'keygen generate KEYFILE: an EDHOC key pair (private key file, public credential printed)', run: async () => (await import('./keygen.js')).keygen },
   'plugtest-server': { summary: 'OSCORE interop test server (core-wg test spec, as libcoap runs it)', run: async () => (await import('./plugtest-server.js')).plugtestServer },
   'plugtest-client': { summary: 'run the 18 OSCORE interop tests against a server', run: async () => (await import('./plugtest-client.js')).plugtestClient },
