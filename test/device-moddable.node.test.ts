@@ -103,7 +103,7 @@ describe('the Moddable device build on XS (runtime stand-ins)', { skip: !existsS
     host = await SimulatedDeviceHost.start({ workerBinary: XSNAP_WORKER, bundle: firmware, flash, port: 0, log: (l) => lines.push(l), config: deviceConfig });
     assert.ok(lines.some((l) => l.startsWith('oscore-xs example device on esp32')), lines.join('\n'));
     assert.ok(lines.some((l) => l.startsWith('provisioned OSCORE context config: sender 02, recipient 01')), lines.join('\n'));
-    assert.ok(lines.some((l) => l.startsWith('warning: oscore_secret in the firmware configuration: development only')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('warning: oscore_secret in config is for development only')), lines.join('\n'));
     const base = 'coap://127.0.0.1:' + host.port;
     const t = await ep.request({ uri: base + '/temperature' });
     assert.equal(t.code, Code.CONTENT);
