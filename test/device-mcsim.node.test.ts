@@ -120,7 +120,8 @@ describe('the example apps on the Moddable runtime (mcsim, lin)', { skip }, () =
 
     it('boots on lin and provisions the context from its build configuration into its flash file', () => {
       assert.match(device.log(), /oscore-xs example device on lin/);
-      assert.match(device.log(), /provisioned OSCORE context: sender 02, recipient 01, AES-CCM-16-64-128, next seq 0/);
+      assert.match(device.log(), /provisioned OSCORE context config: sender 02, recipient 01, AES-CCM-16-64-128, next seq 0/);
+      assert.match(device.log(), /warning: oscore_secret in config is for development only/);
       assert.ok(existsSync(join(work, 'server.flash')), 'the flash file named by oscore_flash');
     });
 
