@@ -19,7 +19,7 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 
 /** Moddable runtime modules (and our per-platform module): resolved by mcconfig, not bundled. */
-const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng', 'crypt', 'curve', 'ecp', 'embedded:io/socket/udp', 'oscore-xs/platform'];
+const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng', 'crypt', 'curve', 'ecp', 'embedded:io/socket/udp', 'moddable:oscore-xs/platform'];
 
 /**
  * On Moddable the SDK's native AES and SHA-256 (`crypt`) replace @noble: these modules stand in

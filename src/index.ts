@@ -41,3 +41,5 @@ export { setAesBlockCipherFactory } from './crypto/aes.js';
 export { RecordLog } from './persist/record-log.js';
 export { FlashContextStore, doublingChunks, rateBoundedChunks } from './persist/flash-context-store.js';
 
+// Device images (src/device-image): the security contexts a device reads from its partition at boot
+export { openDeviceContexts, openStoredContexts, storedContextNames, contextKeys, CONFIG_SECRET_WARNING, type StoredContext } from './device-image/oscore-contexts.js';

@@ -36,7 +36,7 @@ const STANDINS: Record<string, string> = {
   rng: 'test/device/moddable/rng.ts',
   'embedded:io/socket/udp': 'test/device/moddable/udp.ts',
   'mc/config': 'test/device/moddable/config.ts',
-  'oscore-xs/platform': 'dist/device/platform-esp32.js',
+  'moddable:oscore-xs/platform': 'dist/device/platform-esp32.js',
 };
 
 async function buildFirmware(): Promise<string> {
@@ -55,7 +55,7 @@ async function buildFirmware(): Promise<string> {
     plugins: [{
       name: 'moddable-standins',
       setup(build) {
-        build.onResolve({ filter: /^(crypt|flash|timer|time|rng|embedded:io\/socket\/udp|mc\/config|oscore-xs\/platform)$/ }, (a) => ({ path: resolve(ROOT, STANDINS[a.path]) }));
+        build.onResolve({ filter: /^(crypt|flash|timer|time|rng|embedded:io\/socket\/udp|mc\/config|moddable:oscore-xs\/platform)$/ }, (a) => ({ path: resolve(ROOT, STANDINS[a.path]) }));
       },
     }],
   });

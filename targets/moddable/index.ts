@@ -1,9 +1,12 @@
 /**
  * The Moddable target: every port of src/ports.ts bound to Moddable's runtime, for ESP32 and for
  * the desktop simulator `lin`. Platform differences (flash, RNG seeding) live in the module
- * `oscore-xs/platform`, which manifest.json maps to platform-esp32.ts or platform-lin.ts.
+ * `oscore-xs/platform`, which manifest.json maps to platform-esp32.ts or platform-lin.ts. It is
+ * imported as `moddable:oscore-xs/platform`: a module the app's manifest provides (every XS
+ * resolver strips the `moddable:` prefix), which mcpack leaves to the manifest instead of looking
+ * for it in the npm package.
  */
-import { openFlash, seedRandom, platformName } from 'oscore-xs/platform';
+import { openFlash, seedRandom, platformName } from 'moddable:oscore-xs/platform';
 import { setAesBlockCipherFactory } from '../../src/crypto/aes.js';
 import type { Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
 import { nativeAesBlockCipherFactory } from './aes.js';

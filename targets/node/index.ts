@@ -13,3 +13,6 @@ export { collectAnswers, type RequestSender } from '../../src/coap/multicast-cli
 export { openGroupDirectory, readGroupDirectory, writeNewGroup } from './group-dir.js';
 export { HOST_AEAD_ALGORITHMS, findAnyAlgorithm, findAnyAlgorithmByName, A128GCM, A192GCM, A256GCM, CHACHA20_POLY1305 } from '../../src/crypto/host-aeads.js';
 export { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
+// Device images: write a device's partition (the device side reads it with openDeviceContexts)
+export { buildDeviceImage, describeDeviceImage, oscoreContextEntry, checkNewContext, type DeviceImageEntry, type PartitionGeometry } from '../../src/device-image/image.js';
+export { parsePartitionTable, findPartition, parsePartitionNumber, linFlashFileName, type PartitionEntry } from '../../src/device-image/partition-table.js';
