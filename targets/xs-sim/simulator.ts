@@ -4,13 +4,14 @@
  * First start: provision a context pair with the CLI's `context new --device-image`, the path a
  * real device takes: the client side stays in `<state>/client/context/` (aiocoap format) with
  * `<state>/client/credentials.json`; the device side is written only into the simulated flash
- * `<state>/flash.bin`, which is the device image itself (64 KiB, the `oscore` partition). Then run the device:
+ * `<state>/flash.bin`, which is the device image itself (64 KiB, the `oscore` partition); then the
+ * device's EDHOC key pair and trusted client credential are added to it. Then run the device:
  * `engine: 'xs'` (default) evaluates the device bundle (dist/device/sim-device.js) in xsnap-worker
  * behind SimulatedDeviceHost; `engine: 'node'` runs the same app on Node ports. Ctrl-C is a clean
  * shutdown (sequence number and replay window written); a SIGKILL is a power cut, and the next start
  * recovers with Echo (RFC 8613 App. B.1.2).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { contextNew } from '../node/cli/context-new.js';
 import { RecordLog } from '../../src/persist/record-log.js';
@@ -25,7 +26,7 @@ import { writePrivateKeyFile } from '../node/edhoc-keys.js';
 import { jsonOfItem } from '../node/cli/keygen.js';
 import { UdpPort } from '../node/udp.js';
 import { nodeClock, nodeRandom } from '../node/ports.js';
-import { openFlashFile } from './sim-flash.js';
+import { openFlashFile, type FileBackedFlash } from './sim-flash.js';
 import { SimulatedDeviceHost } from './device-host.js';
 
 export interface SimulatorOptions {
@@ -75,8 +76,7 @@ async function provisionIfNeeded(stateDir: string, flashPath: string, address: s
   if (rc !== 0) throw new Error('context new failed');
   const entry = { oscore: { contextfile: 'context/' } };
   const credentials: Record<string, unknown> = {};
-  for (const host of [address, 'localhost']) credentials['coap://' + (host.includes(':') ? '[' + host + ']' : host) + ':' + port + '/*'] = entry;
-  if (port === 5683) for (const host of [address, 'localhost']) credentials['coap://' + (host.includes(':') ? '[' + host + ']' : host) + '/*'] = entry;
+  for (const p of patterns(address, port)) credentials[p] = entry;
   writeFileSync(join(clientDir, 'credentials.json'), JSON.stringify(credentials, null, 2) + '\n');
   out('provisioned a new OSCORE context pair: device side in ' + join(stateDir, 'flash.bin') + ', client side in ' + clientDir + '/\n');
   return true;
@@ -131,11 +131,7 @@ export async function runSimulator(options: SimulatorOptions): Promise<RunningSi
   mkdirSync(stateDir, { recursive: true });
   await provisionIfNeeded(stateDir, join(stateDir, 'flash.bin'), options.address, options.port, out);
   const flash = openFlashFile(join(stateDir, 'flash.bin'));
-<<<<<<< HEAD
-  await provisionIfNeeded(stateDir, flash, options.address, options.port, out);
   provisionEdhocIfNeeded(stateDir, flash, options.address, options.port, out);
-=======
->>>>>>> b86e155 (Device image (issue 16 part 1): oscore-xs context new --device-image FILE writes the device side of a fresh pair as a flash partition image, built by the real RecordLog/FlashContextStore over a simulated NOR of the oscore partition (offset and size read from targets/moddable/esp32/partitions.csv, options override); several named contexts per image (--add); the example apps boot from the partition alone (config provisioning kept as a development fallback with a boot warning); npm start provisions through the same CLI path)
   const log = (line: string) => out('[device] ' + line + '\n');
 
   let stop: () => Promise<void>;
