@@ -12,6 +12,7 @@
 //   example-client.js                   examples/device (moddable/client-main.ts): a client-only app
 //   sim-device.js                       the example server on the XS simulator's ports (IIFE for xsnap)
 //   sim-device-edhoc.js                 the same with EDHOC (examples/device/edhoc.ts): what npm start runs
+//   sim-device-group.js                 the same as a Group OSCORE member (examples/device/group.ts)
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { transform } from 'esbuild';
@@ -106,6 +107,16 @@ if (existsSync('targets/xs-sim/device-main-edhoc.ts')) {
     treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
     plugins: plugins(),
     output: { file: 'dist/device/sim-device-edhoc.js', format: 'iife' },
+  });
+}
+if (existsSync('targets/xs-sim/device-main-group.ts')) {
+  // The example app as a Group OSCORE member (a separate bundle: the OSCORE-only ones stay as they are).
+  entries.push({
+    input: 'targets/xs-sim/device-main-group.ts',
+    onwarn,
+    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
+    plugins: plugins(),
+    output: { file: 'dist/device/sim-device-group.js', format: 'iife' },
   });
 }
 export default entries;
