@@ -173,7 +173,7 @@ export default async (): Promise<Section[]> => {
       columns: ['bundle', 'entry', 'minified bytes', 'gzip bytes', 'gzip'],
       rows: size.rows,
       notes:
-        'example-server/-client are the Moddable builds (native AES and SHA-256 of `crypt` replace @noble; Moddable modules external). sim-device is the simulator build of the same app with the @noble fallback and the xsnap bridge. Goal for CoAP + OSCORE + CCM + persistence: ≤ 16 KiB gzip. ' +
+        'example-server/-client are the Moddable builds (native AES and SHA-256 of `crypt` replace @noble; Moddable modules external). sim-device is the simulator build of the same app with the @noble fallback and the xsnap bridge. sim-device-edhoc and sim-device-group are separate simulator bundles of the app with EDHOC and as a Group OSCORE member (docs/group.md), both with @noble/curves; they do not change the OSCORE-only ones. Goal for CoAP + OSCORE + CCM + persistence: ≤ 16 KiB gzip. ' +
         size.shares +
         ' ' +
         SIZE_STEPS,
