@@ -8,8 +8,8 @@
 // Outputs (dist/device/):
 //   platform-esp32.js, platform-lin.js  `oscore-xs/platform` per platform (manifest.json "platforms")
 //   oscore-xs.js                        the library for Moddable apps (targets/moddable/library.ts)
-//   example-server.js                   examples/device (moddable/main.ts): /temperature + /led over OSCORE, self-contained
-//   example-client.js                   examples/device (moddable/client-main.ts): a client-only app
+//   example-server.js (+ -lib.js)       examples/device (moddable/main.ts): /temperature + /led over OSCORE; -lib is preloaded
+//   example-client.js (+ -lib.js)       examples/device (moddable/client-main.ts): a client-only app; -lib is preloaded
 //   sim-device.js                       the example server on the XS simulator's ports (IIFE for xsnap)
 //   sim-device-edhoc.js                 the same with EDHOC (examples/device/edhoc.ts): what npm start runs
 //   sim-device-group.js                 the same as a Group OSCORE member (examples/device/group.ts)
@@ -83,13 +83,31 @@ const esm = (input, file) => ({
   output: { file: 'dist/device/' + file, format: 'es' },
 });
 
+/**
+ * An example app as two modules: its boot module (`main`, examples/device/moddable/*: it binds
+ * the ports and starts the app at boot, so it cannot be preloaded) and everything else it uses
+ * (`<name>-lib`: the library tree-shaken to what the app imports, plus the platform-free app),
+ * which the example manifests preload into flash on Moddable (issue 16: no mutable module state).
+ * The boot module imports it as `./<name>-lib.js` (XS resolves that next to `main`).
+ */
+const app = (input, name) => ({
+  ...esm(input, name + '.js'),
+  output: {
+    dir: 'dist/device',
+    format: 'es',
+    entryFileNames: name + '.js',
+    chunkFileNames: '[name].js',
+    manualChunks: (id) => (id.includes('/examples/device/moddable/') ? undefined : name + '-lib'),
+  },
+});
+
 const entries = [
   esm('targets/moddable/platform-esp32.ts', 'platform-esp32.js'),
   esm('targets/moddable/platform-lin.ts', 'platform-lin.js'),
   esm('targets/moddable/library.ts', 'oscore-xs.js'),
 ];
-if (existsSync('examples/device/moddable/main.ts')) entries.push(esm('examples/device/moddable/main.ts', 'example-server.js'));
-if (existsSync('examples/device/moddable/client-main.ts')) entries.push(esm('examples/device/moddable/client-main.ts', 'example-client.js'));
+if (existsSync('examples/device/moddable/main.ts')) entries.push(app('examples/device/moddable/main.ts', 'example-server'));
+if (existsSync('examples/device/moddable/client-main.ts')) entries.push(app('examples/device/moddable/client-main.ts', 'example-client'));
 if (existsSync('targets/xs-sim/device-main.ts')) {
   entries.push({
     input: 'targets/xs-sim/device-main.ts',

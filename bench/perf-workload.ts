@@ -27,7 +27,8 @@ import { splitOptions } from '../src/oscore/classes.js';
 import { aeadNonce } from '../src/oscore/nonce.js';
 import { aeadAad } from '../src/oscore/aad.js';
 import { encodePartialIv } from '../src/oscore/option.js';
-import { getAesBlockCipherFactory, setAesBlockCipherFactory } from '../src/crypto/aes.js';
+import { defaultAesBlockCipherFactory } from '../src/crypto/aes.js';
+import type { AesBlockCipherFactory } from '../src/ports.js';
 
 /** RFC 8613 App. C.1 master secret and salt; client Sender ID h'', server Sender ID h'01'. */
 export const PARAMS = { masterSecret: fromHex('0102030405060708090a0b0c0d0e0f10'), masterSalt: fromHex('9e7ca92223786340'), senderId: fromHex(''), recipientId: fromHex('01') };
@@ -109,12 +110,12 @@ export class LoopNet {
 const SERVER = '10.0.0.2';
 
 /** Two endpoints with OSCORE over the loopback; `exchange()` runs one protected GET to completion. */
-export function makeExchange() {
+export function makeExchange(aes?: AesBlockCipherFactory) {
   const clock = new MapClock();
   const net = new LoopNet();
   // Reservations far ahead, as a flash store with a large chunk would: the core is measured.
-  const clientCtx = new SecurityContext(PARAMS, { store: new MemoryContextStore({ reserveStep: 1 << 30 }) });
-  const serverCtx = new SecurityContext({ ...PARAMS, senderId: PARAMS.recipientId, recipientId: PARAMS.senderId }, { store: new MemoryContextStore({ reserveStep: 1 << 30 }) });
+  const clientCtx = new SecurityContext(PARAMS, { store: new MemoryContextStore({ reserveStep: 1 << 30 }), aes });
+  const serverCtx = new SecurityContext({ ...PARAMS, senderId: PARAMS.recipientId, recipientId: PARAMS.senderId }, { store: new MemoryContextStore({ reserveStep: 1 << 30 }), aes });
   const server = new Endpoint({ port: net.port(SERVER, 5683), clock, random: new Prng(1), oscore: oscoreLayer({ lookup: contextLookup([serverCtx]) }) });
   server.resource('/sensors/temperature', { GET: () => ({ payload: PAYLOAD, contentFormat: 0 }) }, { requireOscore: true });
   const client = new Endpoint({ port: net.port('10.0.0.1', 5683), clock, random: new Prng(2), oscore: oscoreLayer({ contextFor: () => clientCtx }) });
@@ -137,8 +138,8 @@ export function makeExchange() {
  * The pieces of one exchange measured on their own, on the same messages and bytes: the plain
  * request the client's endpoint builds and the response the router builds.
  */
-export function makeStages() {
-  const x = makeExchange();
+export function makeStages(aes?: AesBlockCipherFactory) {
+  const x = makeExchange(aes);
   x.exchange(true); // capture the two datagrams
   const [requestBytes, responseBytes] = x.net.seen;
   const plainRequest = x.client.buildRequest(x.init).message;
@@ -181,21 +182,16 @@ export function makeStages() {
 
 /** AES blocks one exchange encrypts (counted through a wrapping factory on fresh contexts). */
 export function countAesBlocks(): { exchange: number; bareCcm: number } {
-  const original = getAesBlockCipherFactory();
   let blocks = 0;
-  setAesBlockCipherFactory((key) => {
-    const aes = original(key);
+  const counting: AesBlockCipherFactory = (key) => {
+    const aes = defaultAesBlockCipherFactory(key);
     return { encryptBlock: (i, io, o, oo) => { blocks++; aes.encryptBlock(i, io, o, oo); } };
-  });
-  try {
-    const s = makeStages();
-    blocks = 0;
-    s.exchange();
-    const exchange = blocks;
-    blocks = 0;
-    s.bareCcm();
-    return { exchange, bareCcm: blocks };
-  } finally {
-    setAesBlockCipherFactory(original);
-  }
+  };
+  const s = makeStages(counting);
+  blocks = 0;
+  s.exchange();
+  const exchange = blocks;
+  blocks = 0;
+  s.bareCcm();
+  return { exchange, bareCcm: blocks };
 }

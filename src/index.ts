@@ -35,7 +35,7 @@ export * from './oscore/index.js';
 export { getAlgorithm, findAlgorithm, algorithmByName, AEAD_ALGORITHMS } from './crypto/algorithms.js';
 export type { AeadAlgorithm, AeadKey } from './crypto/aead.js';
 export { hkdfSha256 } from './crypto/hkdf.js';
-export { setAesBlockCipherFactory } from './crypto/aes.js';
+export { defaultAesBlockCipherFactory } from './crypto/aes.js';
 
 // Persistence (App. B.1)
 export { RecordLog } from './persist/record-log.js';

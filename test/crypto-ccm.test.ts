@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromHex, toHex } from '../src/bytes.js';
 import { CcmCipher, encodeAadLength } from '../src/crypto/ccm.js';
-import { createAesBlockCipher, getAesBlockCipherFactory, nobleAesBlockCipherFactory, setAesBlockCipherFactory } from '../src/crypto/aes.js';
+import { createAesBlockCipher, nobleAesBlockCipherFactory } from '../src/crypto/aes.js';
+import { findAlgorithm } from '../src/crypto/algorithms.js';
 import type { AesBlockCipher } from '../src/ports.js';
 import { NIST_CCM_EXAMPLES, RFC3610_VECTORS, nistExample4Aad, type CcmVector } from './crypto-vectors.js';
 
@@ -46,24 +47,26 @@ describe('AES block (FIPS 197 Appendix C)', () => {
     assert.throws(() => createAesBlockCipher(new Uint8Array(15)), /expected 16, 24 or 32 bytes, got 15/);
     assert.throws(() => createAesBlockCipher(new Uint8Array(0)), RangeError);
   });
-  it('the factory can be swapped (as the device does for its native AES) and restored', () => {
+  it('another implementation is passed where a key is prepared (as the device passes its native AES)', () => {
     let calls = 0;
     const counting = (key: Uint8Array): AesBlockCipher => {
       const inner = nobleAesBlockCipherFactory(key);
       return { encryptBlock(i, io, o, oo) { calls++; inner.encryptBlock(i, io, o, oo); } };
     };
-    const before = getAesBlockCipherFactory();
-    setAesBlockCipherFactory(counting);
-    try {
-      const v = RFC3610_VECTORS[0]; // 8-byte AAD (1 block), 23-byte payload (2 blocks)
-      const sealed = cipherFor(v).seal(fromHex(v.nonce), fromHex(v.aad), fromHex(v.plaintext));
-      assert.equal(toHex(sealed), v.sealed);
-      // B0 + 1 AAD block + 2 × (CTR + MAC) + S0
-      assert.equal(calls, 1 + 1 + 2 * 2 + 1);
-    } finally {
-      setAesBlockCipherFactory(before);
-    }
-    assert.equal(getAesBlockCipherFactory(), before);
+    const v = RFC3610_VECTORS[0]; // 8-byte AAD (1 block), 23-byte payload (2 blocks)
+    const sealed = new CcmCipher(createAesBlockCipher(fromHex(v.key), counting), v.tagLength, 15 - v.nonce.length / 2).seal(fromHex(v.nonce), fromHex(v.aad), fromHex(v.plaintext));
+    assert.equal(toHex(sealed), v.sealed);
+    // B0 + 1 AAD block + 2 × (CTR + MAC) + S0
+    assert.equal(calls, 1 + 1 + 2 * 2 + 1);
+    // Through the AEAD registry: the factory applies to that key only, nothing global changes.
+    const alg = findAlgorithm(10)!;
+    const viaRegistry = alg.prepare(fromHex(v.key), counting);
+    calls = 0;
+    viaRegistry.seal(fromHex(v.nonce), fromHex(v.aad), fromHex(v.plaintext));
+    assert.equal(calls, 7);
+    calls = 0;
+    alg.prepare(fromHex(v.key)).seal(fromHex(v.nonce), fromHex(v.aad), fromHex(v.plaintext));
+    assert.equal(calls, 0);
   });
 });
 

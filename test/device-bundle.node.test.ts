@@ -20,13 +20,14 @@ type Entry = RollupOptions & { output: OutputOptions };
 /** The entry's bundle as rollup renders it before terser (the last plugin). */
 async function unminified(file: string): Promise<string> {
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
-  const e = config.find((c) => String(c.output.file).endsWith(file));
+  // An example app is two chunks (the app and its preloaded library part): look at both.
+  const e = config.find((c) => String(c.output.file ?? 'dist/device/' + c.output.entryFileNames).endsWith(file));
   assert.ok(e, file + ' is an entry of rollup.config.mjs');
   const plugins = (e.plugins as unknown[]).slice(0, -1) as RollupOptions['plugins'];
   const b = await rollup({ ...e, plugins, onwarn: () => {} });
   const { output } = await b.generate(e.output);
   await b.close();
-  return output[0].code;
+  return output.map((o) => (o.type === 'chunk' ? o.code : '')).join('\n');
 }
 
 const declares = (code: string, name: string) => new RegExp('(class|function) ' + name + '(\\$\\d+)?[^\\w$]').test(code);

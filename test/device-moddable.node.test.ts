@@ -43,7 +43,7 @@ async function buildFirmware(): Promise<string> {
   type Entry = RollupOptions & { output: OutputOptions };
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
   for (const name of ['platform-esp32.js', 'example-server.js']) {
-    const e = config.find((c) => String(c.output.file).endsWith(name))!;
+    const e = config.find((c) => String(c.output.file ?? 'dist/device/' + c.output.entryFileNames).endsWith(name))!;
     const b = await rollup({ ...e, onwarn: () => {} });
     await b.write(e.output);
     await b.close();

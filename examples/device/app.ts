@@ -11,7 +11,7 @@
  * Platform-free: the same module runs on an ESP32 (main.ts, Moddable ports), in the XS simulator
  * (targets/xs-sim/device-main.ts) and on Node (`npm start -- --engine node`).
  */
-import type { Clock, DatagramPort, FlashPort, RandomSource, TimerHandle } from '../../src/ports.js';
+import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource, TimerHandle } from '../../src/ports.js';
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
 import { ObserveLayer } from '../../src/coap/observe-layer.js';
 import { Router, type Method, type ResourceHandler } from '../../src/coap/server.js';
@@ -29,6 +29,8 @@ export interface DeviceAppPorts {
   clock: Clock;
   random: RandomSource;
   flash: FlashPort;
+  /** The AES the keys are prepared with (the native one on Moddable); default: the build's. */
+  aes?: AesBlockCipherFactory;
 }
 
 export interface DeviceAppOptions {
@@ -83,7 +85,7 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   const records = RecordLog.open(ports.flash);
   const opened = openDeviceContexts(records, options.provision);
   const contexts = opened.contexts.map((c) => {
-    const context = new SecurityContext(c.params, { store: c.store });
+    const context = new SecurityContext(c.params, { store: c.store, aes: ports.aes });
     log((opened.provisioned ? 'provisioned' : 'loaded') + ' OSCORE context ' + c.name + ': sender ' + toHex(context.senderId) + ', recipient ' + toHex(context.recipientId) + ', ' + context.algorithm.name + ', next seq ' + context.sequence.next + (context.replayWindow.isUnknown ? ' (replay window unknown: Echo recovery, App. B.1.2)' : ''));
     return context;
   });

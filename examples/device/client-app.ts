@@ -5,7 +5,7 @@
  * resources and composes its endpoint of the OSCORE layer alone (ComposedEndpoint), so the
  * bundle carries no server-only code (Router, observer registry, Block1 reassembly).
  */
-import type { Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
+import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
 import { CoapClient } from '../../src/coap/client.js';
 import { Messaging } from '../../src/coap/messaging.js';
@@ -23,10 +23,10 @@ export interface ClientAppOptions {
   read(): number;
 }
 
-export function startClientApp(ports: { datagram: DatagramPort; clock: Clock; random: RandomSource; flash: FlashPort }, options: ClientAppOptions): { shutdown(): void } {
+export function startClientApp(ports: { datagram: DatagramPort; clock: Clock; random: RandomSource; flash: FlashPort; aes?: AesBlockCipherFactory }, options: ClientAppOptions): { shutdown(): void } {
   // The first stored context (a client app talks to one peer).
   const stored = openDeviceContexts(RecordLog.open(ports.flash), options.provision).contexts[0];
-  const context = new SecurityContext(stored.params, { store: stored.store });
+  const context = new SecurityContext(stored.params, { store: stored.store, aes: ports.aes });
   // No extension layers and no Router: requests and responses fit one datagram, and a client-only
   // endpoint answers any request it receives 4.04.
   const endpoint = new ComposedEndpoint({

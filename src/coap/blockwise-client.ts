@@ -68,7 +68,7 @@ export interface BlockwiseClientOptions {
   bodySink?: BodySink;
 }
 
-const DEFAULTS = { preferredSzx: MAX_SZX, maxBodyBytes: 1024 * 1024, maxRestarts: 2 };
+const DEFAULTS = Object.freeze({ preferredSzx: MAX_SZX, maxBodyBytes: 1024 * 1024, maxRestarts: 2 });
 
 export async function requestBlockwise(request: Message, sendOne: SendOne, options: BlockwiseClientOptions = {}): Promise<Message> {
   const szx = options.preferredSzx ?? DEFAULTS.preferredSzx;

@@ -44,7 +44,7 @@ export interface BlockwiseLayerOptions {
   followEcho?: boolean;
 }
 
-const WHOLE: Block1Outcome = { kind: 'whole' };
+const WHOLE: Block1Outcome = Object.freeze({ kind: 'whole' });
 
 interface CachedResponse {
   response: Message;

@@ -77,14 +77,14 @@ export interface Block1Limits {
   preferredSzx: number;
 }
 
-export const DEFAULT_BLOCK1_LIMITS: Block1Limits = {
+export const DEFAULT_BLOCK1_LIMITS: Block1Limits = Object.freeze({
   maxBodyBytes: 64 * 1024,
   maxTotalBytes: 256 * 1024,
   maxTransfers: 16,
   // RFC 7252 EXCHANGE_LIFETIME is 247 s; a client between blocks is normally much faster.
   expiryMs: 60_000,
   preferredSzx: MAX_SZX,
-};
+});
 
 /** What the server does with a request after Block1 processing. */
 export type Block1Outcome =

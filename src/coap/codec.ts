@@ -5,6 +5,7 @@
  * OSCORE's plaintext (RFC 8613 §5.3) is code + options + payload without a header.
  */
 import type { CoapOption, Message } from './message.js';
+import type { MessageType } from './numbers.js';
 import { MessageFormatError } from '../errors.js';
 import { isCritical, optionSpec } from './option-registry.js';
 
@@ -15,7 +16,7 @@ export interface DecodeLimits {
   maxOptions: number;
   maxMessageSize: number;
 }
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxOptions: 64, maxMessageSize: 65507 };
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = Object.freeze({ maxOptions: 64, maxMessageSize: 65507 });
 
 function nibble(n: number): number {
   return n < 13 ? n : n < 269 ? 13 : 14;
@@ -154,7 +155,7 @@ export function decodeMessage(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_
   const code = bytes[1];
   // RFC 7252 §4.1: an Empty message has no token, options or payload.
   if (code === 0 && (tkl !== 0 || bytes.length !== 4)) throw new MessageFormatError('Empty message with token, options or payload', messageId);
-  const type = (bytes[0] >> 4) & 3;
+  const type = ((bytes[0] >> 4) & 3) as MessageType;
   let parts: { options: CoapOption[]; payload: Uint8Array };
   try {
     parts = readOptionsAndPayload(bytes, 4 + tkl, bytes.length, limits);

@@ -40,12 +40,12 @@ export interface EchoIssuerOptions {
   singleUse: boolean;
 }
 
-export const DEFAULT_ECHO_OPTIONS: EchoIssuerOptions = {
+export const DEFAULT_ECHO_OPTIONS: EchoIssuerOptions = Object.freeze({
   freshnessMs: 10_000,
   maxStored: 32,
   valueLength: 8,
   singleUse: true,
-};
+});
 
 export class EchoIssuer implements EchoValues {
   readonly options: EchoIssuerOptions;

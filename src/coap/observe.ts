@@ -50,12 +50,12 @@ export interface ObserveLimits {
   conIntervalMs: number;
 }
 
-export const DEFAULT_OBSERVE_LIMITS: ObserveLimits = {
+export const DEFAULT_OBSERVE_LIMITS: ObserveLimits = Object.freeze({
   maxObserversPerResource: 16,
   maxObservers: 64,
   conEvery: 16,
   conIntervalMs: 24 * 3600 * 1000,
-};
+});
 
 export interface Observer {
   readonly resource: string;
@@ -147,7 +147,7 @@ export class ObserverRegistry {
   plan(o: Observer, code: number, confirmable = false): PlannedNotification {
     const success = code >> 5 === 2;
     const now = this.clock.now();
-    let type = MessageType.NON;
+    let type: MessageType = MessageType.NON;
     if (confirmable || o.nonSinceCon + 1 >= this.limits.conEvery || now - o.lastConAt >= this.limits.conIntervalMs) type = MessageType.CON;
     if (type === MessageType.CON) {
       o.nonSinceCon = 0;

@@ -50,11 +50,11 @@ export const Option = {
 } as const;
 
 function spec(number: number, name: string, format: OptionFormat, minLength: number, maxLength: number, repeatable: boolean, oscoreClass: OscoreClass): OptionSpec {
-  return { number, name, format, minLength, maxLength, repeatable, oscoreClass };
+  return Object.freeze({ number, name, format, minLength, maxLength, repeatable, oscoreClass });
 }
 
 /** Known options. OSCORE classes per RFC 8613 §4.1 (Table 2) and RFC 9175 §3/§4 (Echo, Request-Tag: E). */
-export const OPTIONS: readonly OptionSpec[] = [
+export const OPTIONS: readonly OptionSpec[] = Object.freeze([
   spec(1, 'If-Match', 'opaque', 0, 8, true, 'E'),
   spec(3, 'Uri-Host', 'string', 1, 255, false, 'U'),
   spec(4, 'ETag', 'opaque', 1, 8, true, 'E'),
@@ -82,7 +82,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   spec(252, 'Echo', 'opaque', 1, 40, false, 'E'),
   spec(258, 'No-Response', 'uint', 0, 1, false, 'EU'),
   spec(292, 'Request-Tag', 'opaque', 0, 8, true, 'E'),
-];
+]);
 
 const BY_NUMBER: Map<number, OptionSpec> = /* @__PURE__ */ new Map(OPTIONS.map((o) => [o.number, o]));
 

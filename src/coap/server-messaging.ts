@@ -42,7 +42,7 @@ export interface TransmissionParameters {
   decodeLimits: DecodeLimits;
 }
 
-export const DEFAULT_PARAMETERS: TransmissionParameters = {
+export const DEFAULT_PARAMETERS: TransmissionParameters = Object.freeze({
   ackTimeout: 2000,
   ackRandomFactor: 1.5,
   maxRetransmit: 4,
@@ -54,7 +54,7 @@ export const DEFAULT_PARAMETERS: TransmissionParameters = {
   tokenLength: 8,
   leisure: 5000,
   decodeLimits: DEFAULT_DECODE_LIMITS,
-};
+});
 
 /** §4.8.2 derived times. */
 export function derivedTimes(p: TransmissionParameters) {

@@ -15,8 +15,8 @@ import { splitPath } from './uri.js';
 import type { OscoreRequestInfo, Peer, ServerExchange, ServerHandler } from './exchange.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'FETCH' | 'PATCH' | 'iPATCH';
-export const METHOD_CODES: Record<Method, number> = { GET: 1, POST: 2, PUT: 3, DELETE: 4, FETCH: 5, PATCH: 6, iPATCH: 7 };
-const METHOD_NAMES: Record<number, Method> = { 1: 'GET', 2: 'POST', 3: 'PUT', 4: 'DELETE', 5: 'FETCH', 6: 'PATCH', 7: 'iPATCH' };
+export const METHOD_CODES: Readonly<Record<Method, number>> = Object.freeze({ GET: 1, POST: 2, PUT: 3, DELETE: 4, FETCH: 5, PATCH: 6, iPATCH: 7 });
+const METHOD_NAMES: Readonly<Record<number, Method>> = Object.freeze<Record<number, Method>>({ 1: 'GET', 2: 'POST', 3: 'PUT', 4: 'DELETE', 5: 'FETCH', 6: 'PATCH', 7: 'iPATCH' });
 
 export function methodCode(m: Method | number): number {
   if (typeof m === 'number') return m;

@@ -8,7 +8,8 @@
  */
 import type { AeadAlgorithm, AeadKey } from './aead.js';
 import { CcmCipher } from './ccm.js';
-import { createAesBlockCipher } from './aes.js';
+import { defaultAesBlockCipherFactory } from './aes.js';
+import type { AesBlockCipherFactory } from '../ports.js';
 
 class CcmAlgorithm implements AeadAlgorithm {
   readonly id: number;
@@ -26,12 +27,13 @@ class CcmAlgorithm implements AeadAlgorithm {
     this.lengthFieldSize = lengthFieldBits / 8;
     this.nonceLength = 15 - this.lengthFieldSize;
     this.tagLength = tagBits / 8;
+    Object.freeze(this); // a registry entry: read-only (preloaded into flash on Moddable)
   }
 
-  prepare(key: Uint8Array): AeadKey {
+  prepare(key: Uint8Array, aes: AesBlockCipherFactory = defaultAesBlockCipherFactory): AeadKey {
     if (!(key instanceof Uint8Array)) throw new TypeError(this.name + ': key must be a Uint8Array');
     if (key.length !== this.keyLength) throw new RangeError(this.name + ': key must be ' + this.keyLength + ' bytes, got ' + key.length);
-    return new CcmKey(this, new CcmCipher(createAesBlockCipher(key), this.tagLength, this.lengthFieldSize, this.name));
+    return new CcmKey(this, new CcmCipher(aes(key), this.tagLength, this.lengthFieldSize, this.name));
   }
 }
 
@@ -44,6 +46,9 @@ class CcmKey implements AeadKey {
   }
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     return this.ccm.seal(nonce, aad, plaintext);
+  }
+  sealInPlace(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array): void {
+    this.ccm.sealInPlace(nonce, aad, buffer);
   }
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
     return this.ccm.open(nonce, aad, ciphertextAndTag);
@@ -61,7 +66,7 @@ export const AES_CCM_64_128_128 = 32;
 export const AES_CCM_64_128_256 = 33;
 
 /** All eight, in id order. */
-export const AEAD_ALGORITHMS: readonly AeadAlgorithm[] = [
+export const AEAD_ALGORITHMS: readonly AeadAlgorithm[] = Object.freeze([
   new CcmAlgorithm(AES_CCM_16_64_128, 16, 64, 128),
   new CcmAlgorithm(AES_CCM_16_64_256, 16, 64, 256),
   new CcmAlgorithm(AES_CCM_64_64_128, 64, 64, 128),
@@ -70,7 +75,7 @@ export const AEAD_ALGORITHMS: readonly AeadAlgorithm[] = [
   new CcmAlgorithm(AES_CCM_16_128_256, 16, 128, 256),
   new CcmAlgorithm(AES_CCM_64_128_128, 64, 128, 128),
   new CcmAlgorithm(AES_CCM_64_128_256, 64, 128, 256),
-];
+]);
 
 /** The algorithm for a COSE id, or undefined (for callers that map absence to their own error). */
 export function findAlgorithm(id: number): AeadAlgorithm | undefined {

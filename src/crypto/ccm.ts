@@ -12,7 +12,7 @@
 import type { AesBlockCipher } from '../ports.js';
 
 /** Tag lengths allowed by RFC 3610 §2 (M) and SP 800-38C §A.1 (Tlen/8). */
-export const CCM_TAG_LENGTHS: readonly number[] = [4, 6, 8, 10, 12, 14, 16];
+export const CCM_TAG_LENGTHS: readonly number[] = Object.freeze([4, 6, 8, 10, 12, 14, 16]);
 
 /**
  * Write the encoding of an AAD length `a` (RFC 3610 §2.2, SP 800-38C §A.2.2) at `out[off..]`;
@@ -80,18 +80,34 @@ export class CcmCipher {
   /** Encrypt and authenticate; returns ciphertext || tag (plaintext.length + M bytes). */
   seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
     this.checkInputs(nonce, aad, plaintext, 'plaintext');
-    if (plaintext.length > this.maxMessageLength) {
-      throw new RangeError(this.label + ': plaintext of ' + plaintext.length + ' bytes exceeds the ' + this.maxMessageLength + ' bytes an L=' + this.lengthFieldSize + ' length field allows');
-    }
+    const out = new Uint8Array(plaintext.length + this.tagLength);
+    this.sealInto(nonce, aad, plaintext, out);
+    return out;
+  }
+
+  /**
+   * Seal in place: `buffer` holds the plaintext in its first `buffer.length − M` bytes and room
+   * for the tag after it; it ends up holding ciphertext || tag. Saves the caller a plaintext
+   * buffer when it composes the plaintext itself (src/oscore/protect.ts): each byte is read
+   * before its ciphertext is written.
+   */
+  sealInPlace(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array): void {
+    this.checkInputs(nonce, aad, buffer, 'buffer');
+    if (buffer.length < this.tagLength) throw new RangeError(this.label + ': buffer of ' + buffer.length + ' bytes has no room for the tag');
+    this.sealInto(nonce, aad, buffer.subarray(0, buffer.length - this.tagLength), buffer);
+  }
+
+  private sealInto(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): void {
     const n = plaintext.length;
-    const out = new Uint8Array(n + this.tagLength);
+    if (n > this.maxMessageLength) {
+      throw new RangeError(this.label + ': plaintext of ' + n + ' bytes exceeds the ' + this.maxMessageLength + ' bytes an L=' + this.lengthFieldSize + ' length field allows');
+    }
     this.start(nonce, aad, n);
     this.crypt(plaintext, out, n, true);
     this.finishTag();
     const M = this.tagLength, mac = this.mac;
     for (let i = 0; i < M; i++) out[n + i] = mac[i];
     this.wipe();
-    return out;
   }
 
   /**

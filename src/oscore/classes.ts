@@ -78,7 +78,7 @@ export function mergeReceivedOptions(outer: readonly CoapOption[], inner: readon
   return out;
 }
 
-const DEFAULT_PORTS: Record<string, number> = { coap: 5683, coaps: 5684, 'coap+tcp': 5683, 'coaps+tcp': 5684, 'coap+ws': 80, 'coaps+ws': 443, http: 80, https: 443 };
+const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({ coap: 5683, coaps: 5684, 'coap+tcp': 5683, 'coaps+tcp': 5684, 'coap+ws': 80, 'coaps+ws': 443, http: 80, https: 443 });
 
 /** Percent-decode one URI component into bytes (RFC 3986 §2.1). */
 function percentDecode(s: string): Uint8Array {

@@ -11,6 +11,7 @@
 import { LoadError } from '../errors.js';
 import { equalBytes } from '../bytes.js';
 import type { AeadAlgorithm, AeadKey } from '../crypto/aead.js';
+import type { AesBlockCipherFactory } from '../ports.js';
 import { findAlgorithm } from '../crypto/algorithms.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { encodeCbor } from './cbor.js';
@@ -97,6 +98,8 @@ export interface SecurityContextOptions {
   store?: ContextStore;
   /** Use these keys instead of deriving them (interop test variants, externally derived keys). */
   keys?: DerivedKeys;
+  /** The AES block cipher the keys are prepared with (default: the build's, src/crypto/aes.ts). */
+  aes?: AesBlockCipherFactory;
 }
 
 export class SecurityContext {
@@ -121,8 +124,8 @@ export class SecurityContext {
     this.idContext = params.idContext?.slice();
     this.commonIv = keys.commonIv.slice();
     try {
-      this.senderKey = this.algorithm.prepare(keys.senderKey);
-      this.recipientKey = this.algorithm.prepare(keys.recipientKey);
+      this.senderKey = this.algorithm.prepare(keys.senderKey, options.aes);
+      this.recipientKey = this.algorithm.prepare(keys.recipientKey, options.aes);
     } catch (e) {
       throw new LoadError('keys: ' + (e instanceof Error ? e.message : String(e)));
     } finally {

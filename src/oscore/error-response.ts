@@ -22,12 +22,12 @@ export interface OscoreErrorResponse {
   maxAge: number;
 }
 
-export const DIAGNOSTIC = {
+export const DIAGNOSTIC = Object.freeze({
   DECODE: 'Failed to decode COSE',
   CONTEXT_NOT_FOUND: 'Security context not found',
   DECRYPTION_FAILED: 'Decryption failed',
   REPLAY: 'Replay detected',
-} as const;
+} as const);
 
 /** The unprotected error response for a failure of unprotectRequest, or undefined when none applies. */
 export function oscoreErrorResponse(error: unknown): OscoreErrorResponse | undefined {

@@ -51,26 +51,18 @@ export function composePlaintext(code: number, inner: readonly CoapOption[], pay
 }
 
 /**
- * One plaintext buffer for every message up to SCRATCH_LIMIT bytes: seal() consumes the plaintext
- * at once and it is wiped right after, so nothing holds on to it. Saves an allocation per message
- * (on V8, arrays over 64 bytes live off-heap and cost ~20× a small one; on the device, heap churn).
+ * Compose the plaintext (§5.3) straight into the buffer that becomes the ciphertext and seal it
+ * there (§5.2–5.4 inputs given): one allocation per message, and no plaintext copy is left behind
+ * (the bytes are encrypted where they were written). No module-level scratch buffer, so the
+ * library keeps no mutable module state (it is preloaded into flash on Moddable).
  */
-const SCRATCH_LIMIT = 1024;
-let scratch = new Uint8Array(128);
-
-/** Compose the plaintext and seal it (§5.3, §5.2–5.4 inputs given). */
 function sealPlaintext(context: SecurityContext, nonce: Uint8Array, aad: Uint8Array, code: number, inner: readonly CoapOption[], payload: Uint8Array): Uint8Array {
-  const n = 1 + encodedOptionsLength(inner, payload);
-  if (n > SCRATCH_LIMIT) return context.senderKey.seal(nonce, aad, composePlaintext(code, inner, payload));
-  if (n > scratch.length) scratch = new Uint8Array(SCRATCH_LIMIT);
-  const buf = scratch;
-  try {
-    buf[0] = code;
-    writeOptionsAndPayload(inner, payload, buf, 1);
-    return context.senderKey.seal(nonce, aad, buf.subarray(0, n));
-  } finally {
-    buf.fill(0, 0, n);
-  }
+  const key = context.senderKey;
+  const buf = new Uint8Array(1 + encodedOptionsLength(inner, payload) + key.algorithm.tagLength);
+  buf[0] = code;
+  writeOptionsAndPayload(inner, payload, buf, 1);
+  key.sealInPlace(nonce, aad, buf);
+  return buf;
 }
 
 /** §4.2: the outer message — Outer options with the OSCORE option in number order, the ciphertext as payload. */

@@ -149,18 +149,6 @@ function checkSeq(n: number, what: string): void {
   if (!Number.isSafeInteger(n) || n < 0 || n > SEQUENCE_SPACE) throw new RangeError(what + ' must be an integer in 0..2^40, got ' + n);
 }
 
-/** The keys of each RecordLog held by a loaded, not yet closed store (hex). */
-const liveKeys = new WeakMap<RecordLog, Set<string>>();
-
-function liveSet(log: RecordLog): Set<string> {
-  let set = liveKeys.get(log);
-  if (!set) {
-    set = new Set<string>();
-    liveKeys.set(log, set);
-  }
-  return set;
-}
-
 function alreadyLive(name: string): LoadError {
   return new LoadError('stored context ' + name + ' is already open (a second live copy would reuse nonces)');
 }
@@ -213,7 +201,7 @@ export class FlashContextStore implements ContextStore {
   /** A stored context; LoadError when it is missing, damaged or malformed. */
   static open(log: RecordLog, key: Uint8Array, options: FlashContextStoreOptions = {}): FlashContextStore {
     if (log.retired) throw retiredLog(toHex(key));
-    if (liveKeys.get(log)?.has(toHex(key))) throw alreadyLive(toHex(key));
+    if (log.liveKeys.has(toHex(key))) throw alreadyLive(toHex(key));
     const body = log.read(key);
     if (!body) throw new LoadError('stored context ' + toHex(key) + ' not found');
     decode(body, toHex(key));
@@ -225,7 +213,7 @@ export class FlashContextStore implements ContextStore {
     if (this.state === 'loaded') throw alreadyLive(name);
     if (this.state !== 'new') throw new LoadError('stored context ' + name + ': store closed; open it again');
     if (this.log.retired) throw retiredLog(name);
-    const live = liveSet(this.log);
+    const live = this.log.liveKeys;
     if (live.has(name)) throw alreadyLive(name);
     const body = this.log.read(this.key);
     if (!body) throw new LoadError('stored context ' + toHex(this.key) + ' not found');
@@ -263,7 +251,7 @@ export class FlashContextStore implements ContextStore {
     if (nextSeq < this.loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.loadedSeq);
     this.log.append(this.key, encodeClosed(nextSeq, window));
     this.state = 'closed';
-    liveKeys.get(this.log)?.delete(toHex(this.key));
+    this.log.liveKeys.delete(toHex(this.key));
   }
 
   /** The durable limit: every seq below it may have been used. */

@@ -61,14 +61,27 @@ const LOSS_KEY_PREFIX = 3;
 const RESERVED_KEYS = 8;
 
 /**
- * Writes (and erases) made through any RecordLog, per flash (by FlashPort object). Opening another
- * RecordLog over the same flash is a reboot: once one instance writes, every other instance's
- * in-memory index is stale, and a security context still using it could reserve numbers the other
- * one hands out too, or write a state older than the other's (a rolled-back sequence number). So an
- * instance that sees a write it did not make since it scanned the flash is retired: everything but
- * diagnostics throws StorageError. Whichever instance writes first keeps the flash.
+ * Writes (and erases) made through any RecordLog, per flash (kept on the FlashPort object under
+ * this symbol, not in a module-level table: the library holds no mutable module state, so it can
+ * be preloaded). Opening another RecordLog over the same flash is a reboot: once one instance
+ * writes, every other instance's in-memory index is stale, and a security context still using it
+ * could reserve numbers the other one hands out too, or write a state older than the other's (a
+ * rolled-back sequence number). So an instance that sees a write it did not make since it scanned
+ * the flash is retired: everything but diagnostics throws StorageError. Whichever instance writes
+ * first keeps the flash.
  */
-const flashWrites = new WeakMap<FlashPort, { count: number }>();
+const FLASH_WRITES = Symbol('oscore-xs flash writes');
+
+/** The write counter of `flash`, created on first use (a non-enumerable property of the port). */
+function flashWrites(flash: FlashPort): { count: number } {
+  const holder = flash as FlashPort & { [FLASH_WRITES]?: { count: number } };
+  let writes = holder[FLASH_WRITES];
+  if (!writes) {
+    writes = { count: 0 };
+    Object.defineProperty(holder, FLASH_WRITES, { value: writes });
+  }
+  return writes;
+}
 
 function isReserved(key: Uint8Array): boolean {
   return key[0] < RESERVED_KEYS;
@@ -121,6 +134,8 @@ export class RecordLog {
   /** Per sector: the counter bit the next record committed there clears. */
   private readonly counts: number[];
   private readonly index = new Map<string, Entry>();
+  /** Keys (hex) held by a loaded, not yet closed FlashContextStore: one live copy per log. */
+  readonly liveKeys = new Set<string>();
   /** This flash's write counter, and its value when this instance last scanned or wrote. */
   private readonly writes: { count: number };
   private seenWrites: number;
@@ -151,13 +166,8 @@ export class RecordLog {
     this.appendAt = this.recordsStart;
     this.counts = new Array<number>(this.sectorCount).fill(0);
     this.blank = new Array<boolean>(this.sectorCount).fill(false);
-    let writes = flashWrites.get(flash);
-    if (!writes) {
-      writes = { count: 0 };
-      flashWrites.set(flash, writes);
-    }
-    this.writes = writes;
-    this.seenWrites = writes.count;
+    this.writes = flashWrites(flash);
+    this.seenWrites = this.writes.count;
   }
 
   /** Scan the partition and recover from any interrupted write, rotation or erase. */

@@ -7,8 +7,7 @@
  * for it in the npm package.
  */
 import { openFlash, seedRandom, platformName } from 'moddable:oscore-xs/platform';
-import { setAesBlockCipherFactory } from '../../src/crypto/aes.js';
-import type { Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
+import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
 import { nativeAesBlockCipherFactory } from './aes.js';
 import { ModdableClock } from './clock.js';
 import { ModdableRandomSource } from './random.js';
@@ -21,6 +20,12 @@ export interface ModdablePorts {
   clock: Clock;
   random: RandomSource;
   flash: FlashPort;
+  /**
+   * The native AES of `crypt`. Device builds already make it the default (rollup substitutes
+   * src/crypto/aes-noble.ts); pass it as `new SecurityContext(params, { aes: ports.aes })` where
+   * a build does not substitute.
+   */
+  aes: AesBlockCipherFactory;
 }
 
 export interface ModdablePortOptions {
@@ -31,16 +36,16 @@ export interface ModdablePortOptions {
 }
 
 /**
- * Bind all ports and switch CCM to the native AES block cipher. Call once at start-up,
- * before any security context is created (keys prepared earlier keep the fallback cipher).
+ * Bind all ports. Nothing here changes module state (the library is preloadable): what differs
+ * per app is in the returned object.
  */
 export function createModdablePorts(options: ModdablePortOptions = {}): ModdablePorts {
   seedRandom();
-  setAesBlockCipherFactory(nativeAesBlockCipherFactory);
   return {
     datagram: new Ecma419UdpPort({ port: options.port }),
     clock: new ModdableClock(),
     random: new ModdableRandomSource(),
     flash: openFlash(options.partition ?? 'oscore'),
+    aes: nativeAesBlockCipherFactory,
   };
 }

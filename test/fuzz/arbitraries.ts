@@ -11,6 +11,7 @@
  */
 import { fc } from './fc.js';
 import type { CoapOption, Message } from '../../src/coap/message.js';
+import type { MessageType } from '../../src/coap/numbers.js';
 import { OPTIONS } from '../../src/coap/option-registry.js';
 
 const OPTION_NUMBERS = OPTIONS.map((o) => o.number);
@@ -35,7 +36,7 @@ export const coapOptions = fc
 /** A message the encoder accepts: Empty (code 0) messages carry nothing, as RFC 7252 §4.1 requires. */
 export const coapMessage: fc.Arbitrary<Message> = fc
   .record({
-    type: fc.integer({ min: 0, max: 3 }),
+    type: fc.integer({ min: 0, max: 3 }).map((t: number) => t as MessageType),
     code: fc.integer({ min: 0, max: 255 }),
     messageId: fc.integer({ min: 0, max: 0xffff }),
     token: fc.uint8Array({ maxLength: 8 }),

@@ -50,18 +50,26 @@ class NonceLedger {
   private readonly seen = new Map<string, string>();
   constructor(private readonly stats: FaultStats) {}
   wrap(label: string, key: AeadKey): AeadKey {
+    const record = (nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): void => {
+      const id = label + '/' + toHex(nonce);
+      const input = toHex(aad) + '|' + toHex(pt);
+      const prev = this.seen.get(id);
+      if (prev !== undefined && prev !== input) throw new InvariantViolation('nonce reuse: ' + id);
+      if (prev !== undefined) this.stats.identicalReseals++;
+      this.seen.set(id, input);
+      this.stats.seals++;
+    };
     return {
       algorithm: key.algorithm,
       open: (n, a, c) => key.open(n, a, c),
       seal: (nonce, aad, pt) => {
-        const id = label + '/' + toHex(nonce);
-        const input = toHex(aad) + '|' + toHex(pt);
-        const prev = this.seen.get(id);
-        if (prev !== undefined && prev !== input) throw new InvariantViolation('nonce reuse: ' + id);
-        if (prev !== undefined) this.stats.identicalReseals++;
-        this.seen.set(id, input);
-        this.stats.seals++;
+        record(nonce, aad, pt);
         return key.seal(nonce, aad, pt);
+      },
+      // protect.ts seals in place: the plaintext is the buffer without its tag room.
+      sealInPlace: (nonce, aad, buffer) => {
+        record(nonce, aad, buffer.subarray(0, buffer.length - key.algorithm.tagLength));
+        key.sealInPlace(nonce, aad, buffer);
       },
     };
   }
@@ -210,7 +218,10 @@ export class FaultRun {
 
   /** A context of a device that rebooted: any later seal is a harness error (two live copies would reuse nonces). */
   private retire(ctx: SecurityContext): void {
-    Object.assign(ctx, { senderKey: { ...ctx.senderKey, seal: () => { throw new InvariantViolation('a context of a rebooted device was used'); } } });
+    const used = (): never => {
+      throw new InvariantViolation('a context of a rebooted device was used');
+    };
+    Object.assign(ctx, { senderKey: { algorithm: ctx.senderKey.algorithm, open: used, seal: used, sealInPlace: used } });
   }
 
   private stopServer(clean: boolean): void {

@@ -17,11 +17,15 @@ const provision = c.oscore_secret
   ? { masterSecret: hex('oscore_secret')!, masterSalt: hex('oscore_salt'), senderId: hex('oscore_sender') ?? new Uint8Array(0), recipientId: hex('oscore_recipient') ?? new Uint8Array(0) }
   : undefined;
 if (provision) trace(CONFIG_SECRET_WARNING + '\n');
-let tenths = 215;
+/** A simulated sensor: a slow random walk around 21.5 °C (state in the closure, not the module). */
+function simulatedReading(): () => number {
+  let tenths = 215;
+  return () => (tenths += ((Math.random() * 3) | 0) - 1) / 10;
+}
 startClientApp(ports, {
   target: c.oscore_target ?? 'coap://192.168.1.10/readings',
   intervalMs: Number(c.oscore_interval_ms) > 0 ? Number(c.oscore_interval_ms) : undefined,
   log: (line) => trace(line + '\n'),
   provision,
-  read: () => (tenths += (Math.random() * 3 | 0) - 1) / 10,
+  read: simulatedReading(),
 });
