@@ -53,6 +53,13 @@ class HostAeadKey implements AeadKey {
     return this.cipher(this.key, nonce, aad).encrypt(plaintext);
   }
 
+  /** The AeadKey in-place contract on top of noble's (which returns a new array): ciphertext || tag copied back. */
+  sealInPlace(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array): void {
+    this.checkNonce(nonce);
+    if (buffer.length < TAG_LENGTH) throw new RangeError(this.algorithm.name + ': buffer of ' + buffer.length + ' bytes has no room for the tag');
+    buffer.set(this.cipher(this.key, nonce, aad).encrypt(buffer.subarray(0, buffer.length - TAG_LENGTH)));
+  }
+
   open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
     this.checkNonce(nonce);
     if (ciphertextAndTag.length < TAG_LENGTH) return null;
