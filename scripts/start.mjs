@@ -40,7 +40,7 @@ let bundle;
 if (engine === 'xs') {
   if (!existsSync(XSNAP_WORKER)) execFileSync(process.execPath, [join(ROOT, 'scripts/build-xsnap.mjs')], { stdio: 'inherit' });
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default;
-  const sim = config.find((c) => c.output.file.endsWith('sim-device-edhoc.js'));
+  const sim = config.find((c) => String(c.output.file).endsWith('sim-device-edhoc.js'));
   if (!noBuild || !existsSync(join(ROOT, sim.output.file))) {
     const build = await rollup({ ...sim, onwarn: () => {} });
     await build.write(sim.output);

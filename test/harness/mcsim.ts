@@ -104,18 +104,21 @@ export async function stageDeviceSources(workDir: string, extra: { bundles?: str
   const stage = join(workDir, 'stage');
   for (const p of STAGED) if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(stage, p), { recursive: true });
   const { rollup } = await import('rollup');
-  type Entry = { input: string; external: string[]; output: { file: string; format: string }; [k: string]: unknown };
+  type Entry = { input: string; external: string[]; output: { file?: string; dir?: string; entryFileNames?: string; format: string }; [k: string]: unknown };
   const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
   const esm = config.filter((e) => e.output.format === 'es');
-  const entries = esm.filter((e) => !extra.bundles || extra.bundles.includes(e.output.file.replace('dist/device/', '')));
+  // An example app is written as its boot module (entryFileNames) plus a library chunk into a dir.
+  const bundleName = (e: Entry) => String(e.output.file ?? e.output.entryFileNames).replace('dist/device/', '');
+  const entries = esm.filter((e) => !extra.bundles || extra.bundles.includes(bundleName(e)));
   const model = esm.find((e) => String(e.input).includes('examples/device/moddable/main')) ?? esm[esm.length - 1];
   for (const input of extra.entries ?? []) {
     const name = input.replace(/^.*\//, '').replace(/\.ts$/, '.js');
-    entries.push({ ...model, input, external: [...model.external, ...(extra.externals ?? [])], output: { ...model.output, file: 'dist/device/' + name } });
+    // One file each (the example apps themselves are a boot module plus a library chunk in a dir).
+    entries.push({ ...model, input, external: [...model.external, ...(extra.externals ?? [])], output: { format: 'es', file: 'dist/device/' + name } });
   }
   for (const e of entries) {
     const b = await rollup({ ...e, onwarn: () => {} } as never);
-    await b.write({ ...e.output, file: join(stage, e.output.file) } as never);
+    await b.write((e.output.dir ? { ...e.output, dir: join(stage, e.output.dir) } : { ...e.output, file: join(stage, e.output.file!) }) as never);
     await b.close();
   }
   return stage;
