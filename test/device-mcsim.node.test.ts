@@ -91,6 +91,7 @@ describe('the example apps on the Moddable runtime (mcsim, lin)', { skip }, () =
     const sent: Uint8Array[] = [];
     let captured: Uint8Array | undefined;
     let base = '';
+    let buildLog = '';
 
     before(async () => {
       contextNew(join(work, 'client-ctx'), join(work, 'device-ctx'));
@@ -102,6 +103,7 @@ describe('the example apps on the Moddable runtime (mcsim, lin)', { skip }, () =
         label: 'server',
         config: { ...moveToBuildConfig(join(work, 'device-ctx')), oscore_port: port, oscore_flash: join(work, 'server.flash'), oscore_sensor_ms: 200 },
       });
+      buildLog = readFileSync(join(work, 'server.mcconfig.log'), 'utf8');
       device = await McsimApp.start(sdk, so, { workDir: work, label: 'server' });
       apps.push(device);
       await device.waitFor(/serving \/temperature/);
@@ -123,6 +125,12 @@ describe('the example apps on the Moddable runtime (mcsim, lin)', { skip }, () =
       assert.match(device.log(), /provisioned OSCORE context config: sender 02, recipient 01, AES-CCM-16-64-128, next seq 0/);
       assert.match(device.log(), /warning: oscore_secret in config is for development only/);
       assert.ok(existsSync(join(work, 'server.flash')), 'the flash file named by oscore_flash');
+    });
+
+    it('preloads its library chunk: the XS linker finds no module-level variable or unfrozen object in it', () => {
+      assert.match(buildLog, /# xsl modules/, 'the build log has the linker step');
+      const lib = buildLog.split('\n').filter((l) => /### warning: example-server-lib:/.test(l));
+      assert.deepEqual(lib, [], 'xsl warns about state in the preloaded module');
     });
 
     it('answers a protected GET /temperature with a temperature', async () => {

@@ -16,7 +16,8 @@
  *   built mc.so. Runs `mcconfig -m -p lin -o <workDir>/build-<label> <manifest> key=value…`: a
  *   release build, never `-d` (a debug build runs `pkill mcsim`, killing every mcsim on the
  *   machine). `instrument: true` adds `-i` (release build with XS instrumentation, for heap
- *   figures). Builds in one work dir reuse the compiled XS library of the first build.
+ *   figures). Builds in one work dir reuse the compiled XS library of the first build. The
+ *   mcconfig output is kept in `<workDir>/<label>.mcconfig.log`.
  * - `McsimApp.start(sdk, soPath, { workDir, label })` starts
  *   `XDG_CONFIG_HOME=<own dir> xvfb-run -a -n <random> stdbuf -oL -eL mcsim <so>` in its own process
  *   group; `lines` collects stdout/stderr lines (trace() output), `waitFor(re)` waits for a line,
@@ -32,7 +33,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -153,7 +154,9 @@ export async function buildApp(sdk: ModdableSdk, options: BuildOptions): Promise
   const manifest = join(options.stage, options.manifest);
   const args = ['-m', '-p', 'lin', '-o', out, ...(options.instrument ? ['-i'] : []), manifest];
   for (const [k, v] of Object.entries(options.config ?? {})) args.push(k + '=' + v);
-  await run(join(sdk.bin, 'mcconfig'), args, { cwd: dirname(manifest), env: sdkEnv(sdk), timeoutMs: options.timeoutMs ?? 600000 });
+  const log = await run(join(sdk.bin, 'mcconfig'), args, { cwd: dirname(manifest), env: sdkEnv(sdk), timeoutMs: options.timeoutMs ?? 600000 });
+  // The build output (incl. the XS linker's preload warnings: "no const", "not frozen") next to the copy.
+  writeFileSync(join(workDir, options.label + '.mcconfig.log'), log);
   const built = findFile(join(out, 'bin/lin'), 'mc.so');
   if (!built) throw new Error('mcconfig left no mc.so under ' + out);
   const copy = join(workDir, options.label + '.so');
