@@ -114,6 +114,66 @@ describe('AES-CCM: NIST SP 800-38C Appendix C', () => {
   }
 });
 
+/**
+ * CCM written out the way RFC 3610 §2.2–2.4 defines it, one byte at a time, on the same AES: the
+ * blocks B_0 … B_n (AAD and message zero-padded), X_{i+1} = E(X_i ⊕ B_i), S_i = E(A_i). An
+ * independent check of the word-wise loop for every partial-block length, on both engines.
+ */
+function referenceSeal(aes: AesBlockCipher, M: number, L: number, nonce: Uint8Array, aad: Uint8Array, pt: Uint8Array): Uint8Array {
+  const E = (b: Uint8Array) => {
+    const o = new Uint8Array(16);
+    aes.encryptBlock(b, 0, o, 0);
+    return o;
+  };
+  const lenBytes = (v: number, size: number) => Uint8Array.from({ length: size }, (_, i) => Math.floor(v / 256 ** (size - 1 - i)) % 256);
+  const b0 = Uint8Array.of((aad.length ? 64 : 0) + ((M - 2) / 2) * 8 + (L - 1), ...nonce, ...lenBytes(pt.length, L));
+  const la = aad.length === 0 ? [] : aad.length < 0xff00 ? [...lenBytes(aad.length, 2)] : [0xff, 0xfe, ...lenBytes(aad.length, 4)];
+  const pad = (a: number[]) => [...a, ...new Array((16 - (a.length % 16)) % 16).fill(0)];
+  const stream = [...b0, ...(aad.length ? pad([...la, ...aad]) : []), ...pad([...pt])];
+  let x = new Uint8Array(16);
+  for (let i = 0; i < stream.length; i += 16) x = E(x.map((v, j) => v ^ stream[i + j]));
+  const a = (i: number) => Uint8Array.of(L - 1, ...nonce, ...lenBytes(i, L));
+  const out = new Uint8Array(pt.length + M);
+  for (let i = 0; i < pt.length; i++) out[i] = pt[i] ^ E(a(1 + Math.floor(i / 16)))[i % 16];
+  const s0 = E(a(0));
+  for (let i = 0; i < M; i++) out[pt.length + i] = x[i] ^ s0[i];
+  return out;
+}
+
+describe('AES-CCM: against the byte-by-byte definition, every length', () => {
+  const aes = createAesBlockCipher(fromHex('404142434445464748494a4b4c4d4e4f'));
+  const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed * 7 + 1) & 0xff);
+  for (const [M, L] of [[8, 2], [16, 2], [4, 8], [14, 3]]) {
+    it('M=' + M + ' L=' + L + ': messages 0..49 bytes × AAD 0..37 bytes, seal, sealInPlace and open', () => {
+      const ccm = new CcmCipher(aes, M, L);
+      const nonce = bytes(15 - L, M);
+      for (let n = 0; n < 50; n++) {
+        for (let a = 0; a < 38; a += n % 3 === 0 ? 1 : 7) {
+          const pt = bytes(n, a), aad = bytes(a, n + 1);
+          const want = toHex(referenceSeal(aes, M, L, nonce, aad, pt));
+          const sealed = ccm.seal(nonce, aad, pt);
+          assert.equal(toHex(sealed), want, 'n=' + n + ' a=' + a);
+          const buf = new Uint8Array(n + M);
+          buf.set(pt);
+          ccm.sealInPlace(nonce, aad, buf);
+          assert.equal(toHex(buf), want, 'in place, n=' + n + ' a=' + a);
+          // open from an unaligned copy (as a payload inside a datagram is)
+          const carrier = new Uint8Array(sealed.length + 3);
+          carrier.set(sealed, 3);
+          assert.equal(toHex(ccm.open(nonce, aad, carrier.subarray(3))!), toHex(pt), 'open n=' + n + ' a=' + a);
+          if (n > 0) {
+            carrier[3 + (n * 7) % n] ^= 0x80;
+            assert.equal(ccm.open(nonce, aad, carrier.subarray(3)), null, 'tampered n=' + n + ' a=' + a);
+          }
+        }
+      }
+    });
+  }
+  it('sealInPlace refuses a buffer without room for the tag', () => {
+    assert.throws(() => new CcmCipher(aes, 8, 2).sealInPlace(new Uint8Array(13), new Uint8Array(0), new Uint8Array(7)), /no room for the tag/);
+  });
+});
+
 describe('AES-CCM: AAD length encoding (RFC 3610 §2.2)', () => {
   const enc = (a: number) => {
     const out = new Uint8Array(10);
