@@ -30,6 +30,16 @@ async function unminified(file: string): Promise<string> {
   return output.map((o) => (o.type === 'chunk' ? o.code : '')).join('\n');
 }
 
+/** The source modules rollup put into the entry's chunks. */
+async function moduleIds(file: string): Promise<string[]> {
+  const config = (await import(pathToFileURL(join(ROOT, 'rollup.config.mjs')).href)).default as Entry[];
+  const e = config.find((c) => String(c.output.file ?? 'dist/device/' + c.output.entryFileNames).endsWith(file))!;
+  const b = await rollup({ ...e, plugins: (e.plugins as unknown[]).slice(0, -1) as RollupOptions['plugins'], onwarn: () => {} });
+  const { output } = await b.generate(e.output);
+  await b.close();
+  return output.flatMap((o) => (o.type === 'chunk' ? Object.keys(o.modules) : [])).map((id) => id.replace(ROOT + '/', ''));
+}
+
 const declares = (code: string, name: string) => new RegExp('(class|function) ' + name + '(\\$\\d+)?[^\\w$]').test(code);
 
 describe('device bundles carry only their side', () => {
@@ -69,5 +79,13 @@ describe('device bundles carry only their side', () => {
     const edhoc = await unminified('sim-device-edhoc.js');
     for (const used of ['EdhocResponderService', 'EdhocResponder', 'edhocSecurity']) assert.ok(declares(edhoc, used), used + ' is in sim-device-edhoc.js');
     assert.ok(!declares(edhoc, 'EdhocInitiator'), 'the device only responds');
+  });
+
+  it('the OSCORE-only example apps carry no EDHOC, Group OSCORE, COSE keys or asymmetric crypto', async () => {
+    for (const app of ['example-server.js', 'example-client.js']) {
+      const ids = await moduleIds(app);
+      assert.ok(ids.includes('src/crypto/ccm.ts') && ids.includes('src/persist/record-log.ts'), app + ': ' + ids.join(', '));
+      assert.deepEqual(ids.filter((id) => /src\/(edhoc|group|cose|layers)\/|asymmetric|@noble\/curves/.test(id)), [], app);
+    }
   });
 });
