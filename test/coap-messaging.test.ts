@@ -6,6 +6,7 @@ import { createMessage, type Message } from '../src/coap/message.js';
 import { MessageType, Code } from '../src/coap/numbers.js';
 import { utf8Encode, utf8Decode } from '../src/bytes.js';
 import { TimeoutError, ResetError, CancelledError } from '../src/errors.js';
+import { DEVICE_DEDUP_CACHE_SIZE, derivedTimes } from '../src/coap/server-messaging.js';
 import type { RandomSource } from '../src/ports.js';
 
 const zeros: RandomSource = { fill: (b) => b.fill(0) };
@@ -164,6 +165,36 @@ describe('coap messaging (RFC 7252 §4)', () => {
     r.send({ type: MessageType.NON, code: Code.GET, messageId: 1, options: [{ number: 11, value: utf8Encode('d') }] });
     await w.clock.advanceAsync(10);
     assert.equal(calls, 11);
+  });
+
+  it('a flood of distinct message IDs never grows the deduplication cache past its bound; entries expire after their lifetime', async () => {
+    const w = simWorld();
+    const srv = w.endpoint('srv', 5683, { params: { dedupCacheSize: DEVICE_DEDUP_CACHE_SIZE } });
+    let calls = 0;
+    srv.resource('/d', { GET: () => ({ payload: String(++calls) }) });
+    const con = raw(w, 'con', 1);
+    const non = raw(w, 'non', 2);
+    let largest = 0;
+    for (let mid = 0; mid < 300; mid++) {
+      con.send({ type: MessageType.CON, code: Code.GET, messageId: mid, options: [{ number: 11, value: utf8Encode('d') }] });
+      non.send({ type: MessageType.NON, code: Code.GET, messageId: mid, options: [{ number: 11, value: utf8Encode('d') }] });
+      await w.clock.advanceAsync(1);
+      largest = Math.max(largest, srv.messaging.dedupEntries);
+    }
+    assert.equal(calls, 600);
+    assert.equal(largest, DEVICE_DEDUP_CACHE_SIZE);
+    assert.equal(srv.messaging.stats.dedupEvictions, 600 - DEVICE_DEDUP_CACHE_SIZE);
+    // The newest message ID is still answered from the cache (no second call), an evicted one is not.
+    con.send({ type: MessageType.CON, code: Code.GET, messageId: 299, options: [{ number: 11, value: utf8Encode('d') }] });
+    await w.clock.advanceAsync(1);
+    assert.equal(calls, 600);
+    assert.equal(srv.messaging.stats.duplicates, 1);
+    // After EXCHANGE_LIFETIME every entry is stale: the next message leaves only itself behind.
+    await w.clock.advanceAsync(derivedTimes(srv.messaging.params).exchangeLifetime + 1);
+    non.send({ type: MessageType.NON, code: Code.GET, messageId: 1000, options: [{ number: 11, value: utf8Encode('d') }] });
+    await w.clock.advanceAsync(1);
+    assert.equal(srv.messaging.dedupEntries, 1);
+    assert.equal(srv.messaging.stats.dedupEvictions, 600 - DEVICE_DEDUP_CACHE_SIZE);
   });
 
   it('token matching: a response with a foreign token is rejected with RST and not delivered', async () => {

@@ -13,6 +13,7 @@
  */
 import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource, TimerHandle } from '../../src/ports.js';
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
+import { DEVICE_DEDUP_CACHE_SIZE, type TransmissionParameters } from '../../src/coap/server-messaging.js';
 import { ObserveLayer } from '../../src/coap/observe-layer.js';
 import { Router, type Method, type ResourceHandler } from '../../src/coap/server.js';
 import type { StackLayer } from '../../src/coap/exchange.js';
@@ -41,6 +42,11 @@ export interface DeviceAppOptions {
    * configuration — every device flashed from that firmware would share it).
    */
   provision?: SecurityContextParams;
+  /**
+   * CoAP transmission parameters; by default the deduplication cache is bounded for an MCU
+   * (DEVICE_DEDUP_CACHE_SIZE entries instead of the desktop's 512).
+   */
+  params?: Partial<TransmissionParameters>;
   /** How often the simulated sensor is read (default 2000 ms). */
   sensorIntervalMs?: number;
   /**
@@ -101,6 +107,7 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
     oscore: security ? security.layer : oscoreServerLayer({ lookup, clock: ports.clock, random: ports.random }),
     inner: [new ObserveLayer(ports.clock)],
     router: new Router(),
+    params: { dedupCacheSize: DEVICE_DEDUP_CACHE_SIZE, ...options.params },
   });
 
   const thermometer = new SimulatedThermometer(ports.random);

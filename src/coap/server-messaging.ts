@@ -56,6 +56,14 @@ export const DEFAULT_PARAMETERS: TransmissionParameters = Object.freeze({
   decodeLimits: DEFAULT_DECODE_LIMITS,
 });
 
+/**
+ * Deduplication cache bound for a microcontroller (examples/device/app.ts): each entry keeps a
+ * peer key, an expiry and the reply bytes (≈ 10 XS slots + ~100 chunk bytes, ~0.25 KiB), so 512
+ * would be ~130 KiB. 16 covers a few clients' retransmissions; an entry evicted earlier than
+ * EXCHANGE_LIFETIME costs at most a reprocessed NON, or under OSCORE a replay-rejected CON.
+ */
+export const DEVICE_DEDUP_CACHE_SIZE = 16;
+
 /** §4.8.2 derived times. */
 export function derivedTimes(p: TransmissionParameters) {
   const maxTransmitSpan = p.ackTimeout * (2 ** p.maxRetransmit - 1) * p.ackRandomFactor;
@@ -133,6 +141,11 @@ export class ServerMessaging implements ClientTransport {
   send(_request: OutgoingRequest, sink: ResponseSink): RequestHandle {
     sink.error(new TypeError(NO_CLIENT_SIDE));
     return { close() {} };
+  }
+
+  /** Message IDs remembered for deduplication now (§4.5): at most `params.dedupCacheSize`. */
+  get dedupEntries(): number {
+    return this.dedup.size;
   }
 
   /** Stop every timer and release the port. */

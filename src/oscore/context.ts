@@ -6,7 +6,9 @@
  * Derivation (§3.2.1): key = HKDF-SHA-256(salt = Master Salt, IKM = Master Secret, info, L) with
  *   info = [ id: bstr, id_context: bstr / nil, alg_aead: int, type: "Key" / "IV", L: uint ].
  * IDs are checked against the nonce (§3.3: an ID is at most nonce length − 6 bytes). Keys are
- * prepared once (the AES key schedule is expanded here, not per message).
+ * prepared once, on first use (the AES key schedule is expanded then, not per message): until a
+ * context seals or opens, it holds its two raw 16/32-byte keys only, which are wiped once prepared.
+ * A device keeping contexts for many peers pays for expanded keys only for those it talks to.
  */
 import { LoadError } from '../errors.js';
 import { equalBytes } from '../bytes.js';
@@ -108,33 +110,32 @@ export class SecurityContext {
   readonly recipientId: Uint8Array;
   readonly idContext: Uint8Array | undefined;
   readonly commonIv: Uint8Array;
-  readonly senderKey: AeadKey;
-  readonly recipientKey: AeadKey;
   readonly sequence: SenderSequence;
   readonly replayWindow: ReplayWindow;
   readonly store: ContextStore;
+  /** The raw key (ours, wiped once prepared) until first use, then the prepared key: one slot each. */
+  private sender: Uint8Array | AeadKey;
+  private recipient: Uint8Array | AeadKey;
+  /** The AES the keys will be prepared with (undefined: the build's default). */
+  private readonly aes: AesBlockCipherFactory | undefined;
 
   constructor(params: SecurityContextParams, options: SecurityContextOptions = {}) {
     this.algorithm = checkParams(params);
     const keys = options.keys ?? deriveKeys(params);
     if (keys.commonIv.length !== this.algorithm.nonceLength) throw new LoadError('commonIv: must be ' + this.algorithm.nonceLength + ' bytes');
-    // Copies: the caller's arrays may be reused or wiped after construction.
+    // Checked here, so a bad key fails when the context is made, not at its first message.
+    for (const k of [keys.senderKey, keys.recipientKey]) {
+      if (!(k instanceof Uint8Array) || k.length !== this.algorithm.keyLength) throw new LoadError('keys: ' + this.algorithm.name + ' needs ' + this.algorithm.keyLength + '-byte keys');
+    }
+    // Copies: the caller's arrays may be reused or wiped after construction. Keys we derived
+    // ourselves are not shared with anyone, so they are kept as they are (no second copy).
     this.senderId = params.senderId.slice();
     this.recipientId = params.recipientId.slice();
     this.idContext = params.idContext?.slice();
     this.commonIv = keys.commonIv.slice();
-    try {
-      this.senderKey = this.algorithm.prepare(keys.senderKey, options.aes);
-      this.recipientKey = this.algorithm.prepare(keys.recipientKey, options.aes);
-    } catch (e) {
-      throw new LoadError('keys: ' + (e instanceof Error ? e.message : String(e)));
-    } finally {
-      // Keys we derived ourselves are not needed raw once the schedules exist (prepare copies/expands).
-      if (!options.keys) {
-        keys.senderKey.fill(0);
-        keys.recipientKey.fill(0);
-      }
-    }
+    this.sender = options.keys ? keys.senderKey.slice() : keys.senderKey;
+    this.recipient = options.keys ? keys.recipientKey.slice() : keys.recipientKey;
+    this.aes = options.aes;
     this.store = options.store ?? new MemoryContextStore();
     let loaded: ReturnType<ContextStore['load']>;
     try {
@@ -146,6 +147,29 @@ export class SecurityContext {
     if (!Number.isSafeInteger(loaded.nextSeq) || loaded.nextSeq < 0 || loaded.nextSeq > MAX_SEQUENCE_NUMBER + 1) throw new LoadError('store: bad sender sequence number ' + String(loaded.nextSeq));
     this.sequence = new SenderSequence(this.store, loaded.nextSeq);
     this.replayWindow = new ReplayWindow(params.replayWindowSize ?? DEFAULT_REPLAY_WINDOW_SIZE, loaded.window);
+  }
+
+  /** The Sender Key, prepared on first use. */
+  get senderKey(): AeadKey {
+    const k = this.sender;
+    return k instanceof Uint8Array ? (this.sender = this.prepare(k)) : k;
+  }
+
+  /** The Recipient Key, prepared on first use. */
+  get recipientKey(): AeadKey {
+    const k = this.recipient;
+    return k instanceof Uint8Array ? (this.recipient = this.prepare(k)) : k;
+  }
+
+  /** Expand a raw key (prepare copies or expands it) and wipe the raw bytes. */
+  private prepare(raw: Uint8Array): AeadKey {
+    try {
+      return this.algorithm.prepare(raw, this.aes);
+    } catch (e) {
+      throw new LoadError('keys: ' + (e instanceof Error ? e.message : String(e)));
+    } finally {
+      raw.fill(0);
+    }
   }
 
   /** Clean shutdown: hand the exact sequence number and replay window to the store. */

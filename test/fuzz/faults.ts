@@ -152,7 +152,8 @@ export class FaultRun {
   }
 
   private instrument(ctx: SecurityContext, label: string): SecurityContext {
-    Object.assign(ctx, { senderKey: this.ledger.wrap(label, ctx.senderKey) });
+    // An own property shadows the context's lazily preparing getter.
+    Object.defineProperty(ctx, 'senderKey', { value: this.ledger.wrap(label, ctx.senderKey), writable: true, configurable: true });
     const w = ctx.replayWindow;
     const accept = w.accept.bind(w);
     const init = w.initialiseFromFreshRequest.bind(w);
@@ -221,7 +222,7 @@ export class FaultRun {
     const used = (): never => {
       throw new InvariantViolation('a context of a rebooted device was used');
     };
-    Object.assign(ctx, { senderKey: { algorithm: ctx.senderKey.algorithm, open: used, seal: used, sealInPlace: used } });
+    Object.defineProperty(ctx, 'senderKey', { value: { algorithm: ctx.senderKey.algorithm, open: used, seal: used, sealInPlace: used }, writable: true, configurable: true });
   }
 
   private stopServer(clean: boolean): void {
