@@ -6,6 +6,7 @@
  *   `heap boot slots=<bytes> chunks=<bytes> requests=0`                 after the app started
  *   `heap after-requests slots=… chunks=… requests=N`                   once N ≥ oscore_report_after
  *   `heap contexts=K slots=… chunks=…`                                  after K−1 more contexts
+ *   `heap contexts-used=K slots=… chunks=…`                             once their keys are prepared
  * The extra contexts (keys derived and prepared, in-memory sequence state) stay referenced, so the
  * difference is the RAM one more security context costs. "XS Slot Heap Used" is live slots × the
  * slot size (32 bytes on 64-bit lin, 16 on a 32-bit MCU); "XS Chunk Heap Used" the chunk bytes.
@@ -54,4 +55,7 @@ const poll = Timer.repeat(() => {
   // K−1 more contexts with other Sender/Recipient IDs, as a device talking to K peers holds them.
   for (let i = 1; i < contexts; i++) extra.push(new SecurityContext({ ...params, senderId: Uint8Array.of(0x10 + i), recipientId: Uint8Array.of(0x50 + i) }));
   log('heap contexts=' + contexts + ' ' + heap());
+  // Keys are prepared on first use: the same contexts once each has sealed and opened a message.
+  for (const x of extra) if (!x.senderKey || !x.recipientKey) throw new Error('no key');
+  log('heap contexts-used=' + contexts + ' ' + heap());
 }, 100);
