@@ -7,6 +7,7 @@
  *   `heap after-requests slots=… chunks=… requests=N`                   once N ≥ oscore_report_after
  *   `heap contexts=K slots=… chunks=…`                                  after K−1 more contexts
  *   `heap contexts-used=K slots=… chunks=…`                             once their keys are prepared
+ *   `heap after-more-requests slots=… chunks=… requests=N`              once N ≥ 2 × oscore_report_after
  * The extra contexts (keys derived and prepared, in-memory sequence state) stay referenced, so the
  * difference is the RAM one more security context costs. "XS Slot Heap Used" is live slots × the
  * slot size (32 bytes on 64-bit lin, 16 on a 32-bit MCU); "XS Chunk Heap Used" the chunk bytes.
@@ -58,4 +59,11 @@ const poll = Timer.repeat(() => {
   // Keys are prepared on first use: the same contexts once each has sealed and opened a message.
   for (const x of extra) if (!x.senderKey || !x.recipientKey) throw new Error('no key');
   log('heap contexts-used=' + contexts + ' ' + heap());
+  // Then as many exchanges again: what stays per exchange once the bounded caches are full.
+  const more = Timer.repeat(() => {
+    const n = app.status().requests as number;
+    if (n < 2 * after) return;
+    Timer.clear(more);
+    log('heap after-more-requests ' + heap() + ' requests=' + n);
+  }, 100);
 }, 100);
