@@ -119,8 +119,8 @@ export default async (): Promise<Section[] | null> => {
             ['per additional security context', fmt(perContextSlots, 1), fmt(perContextSlots * SLOT_MCU), fmt(perContextChunks), kib(perContextSlots * SLOT_MCU + perContextChunks)],
             heapRow(CONTEXTS + ' security contexts, each with its keys prepared (as after its first exchange)', used),
             ['per additional security context in use (keys prepared)', fmt(perUsedSlots, 1), fmt(perUsedSlots * SLOT_MCU), fmt(perUsedChunks), kib(perUsedSlots * SLOT_MCU + perUsedChunks)],
-            heapRow('then 100 more protected GETs', more),
-            ['growth per exchange over those 100 (bounded caches already full)', fmt((more.slots - used.slots) / 100, 1), fmt(((more.slots - used.slots) / 100) * SLOT_MCU), fmt((more.chunks - used.chunks) / 100), kib(((more.slots - used.slots) / 100) * SLOT_MCU + (more.chunks - used.chunks) / 100)],
+            heapRow('then 100 more protected GETs (the extra contexts released)', more),
+            ['kept per exchange over those 100 (against after 100 GETs; bounded caches already full)', fmt((more.slots - after.slots) / 100, 1), fmt(((more.slots - after.slots) / 100) * SLOT_MCU), fmt((more.chunks - after.chunks) / 100), kib(((more.slots - after.slots) / 100) * SLOT_MCU + (more.chunks - after.chunks) / 100)],
           ],
           notes:
             'Read with `Instrumentation.get("XS Slot Heap Used" / "XS Chunk Heap Used")` right after `Debug.gc()` in bench/mcsim/heap-report.ts (the example app of examples/device/app.ts plus these reports), built with `mcconfig -m -i -p lin` (release build with instrumentation). mcsim runs 64-bit XS (32-byte slots): slots are counted there and shown at the ESP32\'s 16 bytes; chunk sizes hold pointers in places, so they are slightly larger than on the MCU. ' +

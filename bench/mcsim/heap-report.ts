@@ -59,7 +59,9 @@ const poll = Timer.repeat(() => {
   // Keys are prepared on first use: the same contexts once each has sealed and opened a message.
   for (const x of extra) if (!x.senderKey || !x.recipientKey) throw new Error('no key');
   log('heap contexts-used=' + contexts + ' ' + heap());
-  // Then as many exchanges again: what stays per exchange once the bounded caches are full.
+  // Then as many exchanges again, the extra contexts released: compared with after-requests, what
+  // stays per exchange once the bounded caches are full.
+  extra.length = 0;
   const more = Timer.repeat(() => {
     const n = app.status().requests as number;
     if (n < 2 * after) return;
