@@ -10,6 +10,11 @@
  * Each 16-byte block of message or AAD is copied into a scratch block (a native copy) and XORed
  * as four 32-bit words: XOR is bytewise, so the words' byte order does not matter, and on XS
  * this costs a fraction of a loop over 16 bytes (issue 17: the JavaScript around the cipher).
+ * When the AES port also offers the modes natively (`ctr` and `cbcMac`, Moddable's `crypt` Mode),
+ * the message passes go through them instead: CBC-MAC over the whole blocks, then CTR over the
+ * message (opening: CTR first, then the MAC over the plaintext). Same blocks, same bytes (RFC 3610
+ * vectors on the real runtime, test/device-ccm-modes-mcsim.node.test.ts); B0, the AAD, a partial
+ * last block and the tag stay on the block call.
  * Opening checks the tag in constant time and wipes the candidate plaintext when it fails.
  */
 import type { AesBlockCipher } from '../ports.js';
@@ -118,7 +123,12 @@ export class CcmCipher {
       throw new RangeError(this.label + ': plaintext of ' + n + ' bytes exceeds the ' + this.maxMessageLength + ' bytes an L=' + this.lengthFieldSize + ' length field allows');
     }
     this.start(nonce, aad, n);
-    this.crypt(plaintext, out, n, true);
+    const aes = this.aes;
+    if (aes.ctr && aes.cbcMac) {
+      // MAC first: sealing in place overwrites the plaintext with the ciphertext.
+      this.macMessage(plaintext, n);
+      if (n > 0) this.ctrMessage(plaintext.subarray(0, n), out.subarray(0, n));
+    } else this.crypt(plaintext, out, n, true);
     this.finishTag();
     out.set(this.tagLength < 16 ? this.mac.subarray(0, this.tagLength) : this.mac, n);
     this.wipe();
@@ -135,7 +145,11 @@ export class CcmCipher {
     if (n < 0 || n > this.maxMessageLength) return null;
     const out = new Uint8Array(n);
     this.start(nonce, aad, n);
-    this.crypt(ciphertextAndTag, out, n, false);
+    const aes = this.aes;
+    if (aes.ctr && aes.cbcMac) {
+      if (n > 0) this.ctrMessage(ciphertextAndTag.subarray(0, n), out);
+      this.macMessage(out, n);
+    } else this.crypt(ciphertextAndTag, out, n, false);
     this.finishTag();
     const mac = this.mac;
     let diff = 0;
@@ -185,6 +199,25 @@ export class CcmCipher {
     ctr[0] = L - 1;
     ctr.set(nonce, 1);
     ctr.fill(0, 1 + nl);
+  }
+
+  /** Native modes: the CBC-MAC over `n` bytes of plaintext, zero-padded (the last partial block on the block call). */
+  private macMessage(plaintext: Uint8Array, n: number): void {
+    const whole = n - (n % 16);
+    if (whole > 0) this.aes.cbcMac!(this.mac, whole === plaintext.length ? plaintext : plaintext.subarray(0, whole));
+    if (whole < n) {
+      this.block.fill(0);
+      this.block.set(plaintext.subarray(whole, n));
+      this.macBlock();
+    }
+  }
+
+  /** Native modes: CTR from A_1 (the counter field of A_i is i, RFC 3610 §2.3). */
+  private ctrMessage(input: Uint8Array, output: Uint8Array): void {
+    const ctr = this.ctr;
+    ctr[15] = 1; // the counter field is all zero after start()
+    this.aes.ctr!(ctr, input, output);
+    ctr[15] = 0;
   }
 
   /** X_{i+1} = E(X_i ⊕ block). */

@@ -13,6 +13,17 @@ declare module 'crypt' {
     readonly keySize: number;
     readonly blockSize: number;
   }
+  /**
+   * A block cipher mode ("ECB", "CTR", "CBC") over a BlockCipher. `setIV` and the IV take an
+   * ArrayBuffer; `encrypt` writes an ArrayBuffer; `decrypt` reads and writes buffers or byte views.
+   */
+  export class Mode {
+    constructor(mode: 'ECB' | 'CTR' | 'CBC', cipher: BlockCipher, iv?: ArrayBuffer, padding?: boolean);
+    encrypt(data: ArrayBuffer | Uint8Array, result?: ArrayBuffer): ArrayBuffer;
+    decrypt(data: ArrayBuffer | Uint8Array, result?: ArrayBuffer | Uint8Array): ArrayBuffer | Uint8Array;
+    setIV(iv: ArrayBuffer): void;
+    eof: boolean;
+  }
   export class Digest {
     constructor(type: 'MD5' | 'SHA1' | 'SHA224' | 'SHA256' | 'SHA384' | 'SHA512');
     write(data: ArrayBuffer | string): void;

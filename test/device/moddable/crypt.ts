@@ -1,1 +1,1 @@
-export { BlockCipher, Digest } from './runtime.js';
+export { BlockCipher, Digest, Mode } from './runtime.js';

@@ -13,7 +13,7 @@ import { createSimulatedDevicePorts, installEventHandler, log } from '../../../t
 
 export const ports = createSimulatedDevicePorts();
 /** Stand-in counters the test reads through the status command. */
-export const calls = { blockCipher: 0, encrypt: 0, digest: 0, flashWrite: 0, udpWrite: 0, timers: 0 };
+export const calls = { blockCipher: 0, encrypt: 0, mode: 0, digest: 0, flashWrite: 0, udpWrite: 0, timers: 0 };
 installEventHandler(ports, { status: () => ({ ...calls }) });
 (globalThis as unknown as { trace: (s: string) => void }).trace = (s: string) => log(s.replace(/\n$/, ''));
 
@@ -44,6 +44,83 @@ export class BlockCipher {
     return out;
   }
 }
+/** Bytes of an ArrayBuffer or a byte view, as modCrypt.c's resolveBuffer reads them (a view of the same memory). */
+function bufferBytes(v: unknown, what: string): Uint8Array {
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (v instanceof Uint8Array) return v;
+  throw new TypeError(what + ': buffer expected');
+}
+
+/**
+ * crypt's Mode as modCrypt.c implements it for CTR and CBC: `setIV` and the constructor's IV take an
+ * ArrayBuffer (CTR: right-aligned in a zeroed counter block; CBC: the chaining value); `encrypt`
+ * reads a buffer or byte view and writes an ArrayBuffer at least as long (a view is refused);
+ * `decrypt` reads and writes buffers or byte views. CTR increments all 16 counter bytes and keeps a
+ * partial keystream block for the next call; CBC without padding handles whole blocks only.
+ */
+export class Mode {
+  private readonly kind: 'CTR' | 'CBC';
+  private readonly state = new Uint8Array(16);
+  private offset = 0;
+  private readonly stream = new Uint8Array(16);
+  constructor(kind: string, private readonly cipher: BlockCipher, iv?: ArrayBuffer, padding?: boolean) {
+    if (kind !== 'CTR' && kind !== 'CBC') throw new Error('unsupported mode');
+    if (padding) throw new Error('stand-in: padding not modelled');
+    this.kind = kind;
+    if (iv !== undefined) this.setIV(iv);
+  }
+  setIV(iv: ArrayBuffer): void {
+    const v = new Uint8Array(mustBeArrayBuffer(iv, 'iv')).subarray(0, 16);
+    this.state.fill(0);
+    this.state.set(v, this.kind === 'CTR' ? 16 - v.length : 0);
+    this.offset = 0;
+  }
+  private block(input: Uint8Array, output: Uint8Array): void {
+    const buf = new ArrayBuffer(16);
+    new Uint8Array(buf).set(input);
+    output.set(new Uint8Array(this.cipher.encrypt(buf)));
+  }
+  encrypt(data: ArrayBuffer | Uint8Array, result?: ArrayBuffer): ArrayBuffer {
+    const input = bufferBytes(data, 'data');
+    const out = result === undefined ? new ArrayBuffer(input.length) : mustBeArrayBuffer(result, 'result');
+    if (out.byteLength < input.length) throw new Error('output too small');
+    this.process(input, new Uint8Array(out));
+    return out;
+  }
+  decrypt(data: ArrayBuffer | Uint8Array, result?: ArrayBuffer | Uint8Array): ArrayBuffer | Uint8Array {
+    const input = bufferBytes(data, 'data');
+    if (this.kind !== 'CTR') throw new Error('stand-in: CBC decryption not modelled');
+    const out = result === undefined ? new Uint8Array(input.length) : bufferBytes(result, 'result');
+    if (out.length < input.length) throw new Error('output too small');
+    this.process(input, out);
+    return result ?? (out.buffer as ArrayBuffer);
+  }
+  private process(input: Uint8Array, out: Uint8Array): void {
+    calls.mode++;
+    if (this.kind === 'CTR') {
+      let count = input.length, d = 0;
+      while (count) {
+        this.block(this.state, this.stream);
+        let i = this.offset;
+        for (; count !== 0 && i < 16; i++, count--, d++) out[d] = input[d] ^ this.stream[i];
+        if (count) {
+          this.offset = 0;
+          for (let j = 15; j >= 0; j--) {
+            this.state[j] = (this.state[j] + 1) & 0xff;
+            if (this.state[j] !== 0) break;
+          }
+        } else this.offset = i;
+      }
+    } else {
+      for (let off = 0; off + 16 <= input.length; off += 16) {
+        for (let j = 0; j < 16; j++) this.state[j] ^= input[off + j];
+        this.block(this.state, this.state);
+        out.set(this.state, off);
+      }
+    }
+  }
+}
+
 export class Digest {
   private readonly h = sha256.create();
   constructor(type: string) {
