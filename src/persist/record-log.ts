@@ -206,9 +206,10 @@ export class RecordLog {
     // An erase is only under way if naming its sector was the last thing written (the erase
     // follows at once); an older erase record names a sector that may have been reused since.
     const erasingSector = erasing && erasing.gen === this.maxGen ? this.flash.read(erasing.sector * this.blockSize + erasing.offset + HEADER + 1, 1)[0] : -1;
-    // The witness of sector s is W in the sector before it (a ring of 3 or more; the count there
-    // is never above the truth: W is written only while that sector holds data). One whose erase
-    // was begun says nothing; a witness above what s could hold was damaged.
+    // The witness of sector s is W in the sector before it (a ring of 3 or more). It is never above
+    // the truth: it is written only while s is active, and the sector before s is erased (as the
+    // spare) before s is reused. One whose erase was begun says nothing; a witness above what s
+    // could hold was damaged.
     for (let s = 0; n > 2 && s < n; s++) {
       const prev = (s + n - 1) % n;
       const w = scans[prev].witnessed;
@@ -515,7 +516,11 @@ export class RecordLog {
       this.clearBits(this.active * this.blockSize + c.offset, c.word);
       this.clearBits(this.active * this.blockSize + this.recordsEnd + c.offset, c.word);
       const prev = (this.active + this.sectorCount - 1) % this.sectorCount;
-      if (this.sectorCount > 2 && !this.blank[prev]) this.clearBits(prev * this.blockSize + this.counter + c.offset, c.word);
+      // (Also into a sector never used yet: it is erased, as the spare, before the log reaches it.)
+      if (this.sectorCount > 2) {
+        this.clearBits(prev * this.blockSize + this.counter + c.offset, c.word);
+        this.blank[prev] = false;
+      }
     }
     this.maxGen = gen;
     const size = recordSize(key.length, body.length);
