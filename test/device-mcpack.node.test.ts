@@ -28,7 +28,7 @@ import { SecurityContext } from '../src/oscore/context.js';
 import { Code } from '../src/coap/numbers.js';
 import { utf8Decode } from '../src/bytes.js';
 import { run } from './cli-harness.js';
-import { findModdableSdk, freeUdpPortAnyAddress, mcsimRequired, McsimApp, stageDeviceSources, type ModdableSdk } from './harness/mcsim.js';
+import { findFile, findModdableSdk, freeUdpPortAnyAddress, mcsimRequired, McsimApp, stageDeviceSources, type ModdableSdk } from './harness/mcsim.js';
 
 const found = findModdableSdk();
 const skip = found.skip && !mcsimRequired() ? found.skip : false;
@@ -82,16 +82,6 @@ function runTool(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-function findFile(dir: string, name: string): string | undefined {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) {
-      const f = findFile(p, name);
-      if (f) return f;
-    } else if (e === name) return p;
-  }
-  return undefined;
-}
 
 describe('a Moddable app using oscore-xs from npm (mcpack, mcsim)', { skip }, () => {
   const work = mkdtempSync(join(tmpdir(), 'oscore-xs-mcpack-'));

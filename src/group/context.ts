@@ -31,7 +31,7 @@ import type { AsymmetricCrypto, SignatureAlgorithm, SignatureAlgorithmId } from 
 import type { RandomSource } from '../ports.js';
 import { kdfInfo } from '../oscore/context.js';
 import { ReplayWindow, DEFAULT_REPLAY_WINDOW_SIZE, MAX_REPLAY_WINDOW_SIZE } from '../oscore/replay.js';
-import { SenderSequence, MAX_SEQUENCE_NUMBER } from '../oscore/sequence.js';
+import { SenderSequence, openSenderState } from '../oscore/sequence.js';
 import { MemoryContextStore, type ContextStore } from '../oscore/store.js';
 import type { GroupAlgorithmIds } from './aad.js';
 
@@ -200,15 +200,8 @@ export class GroupContext {
     this.signatureEncryptionKey = this.derive(EMPTY, enc.id, 'SEKey', enc.keyLength);
 
     this.store = options.store ?? new MemoryContextStore();
-    let loaded: ReturnType<ContextStore['load']>;
-    try {
-      loaded = this.store.load();
-    } catch (e) {
-      if (e instanceof LoadError) throw e;
-      throw new LoadError('store: ' + (e instanceof Error ? e.message : String(e)));
-    }
-    if (!Number.isSafeInteger(loaded.nextSeq) || loaded.nextSeq < 0 || loaded.nextSeq > MAX_SEQUENCE_NUMBER + 1) throw new LoadError('store: bad sender sequence number ' + String(loaded.nextSeq));
-    this.sequence = new SenderSequence(this.store, loaded.nextSeq);
+    const loaded = openSenderState(this.store);
+    this.sequence = loaded.sequence;
     // A fresh store says 'fresh'; anything that was used before cannot vouch for members' windows.
     this.windowsStartUnknown = loaded.window !== 'fresh';
   }

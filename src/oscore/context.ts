@@ -18,7 +18,7 @@ import { findAlgorithm } from '../crypto/algorithms.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { encodeCbor } from './cbor.js';
 import { ReplayWindow, DEFAULT_REPLAY_WINDOW_SIZE, MAX_REPLAY_WINDOW_SIZE } from './replay.js';
-import { SenderSequence, MAX_SEQUENCE_NUMBER } from './sequence.js';
+import { SenderSequence, openSenderState } from './sequence.js';
 import { MemoryContextStore, type ContextStore } from './store.js';
 
 export interface SecurityContextParams {
@@ -137,15 +137,8 @@ export class SecurityContext {
     this.recipient = options.keys ? keys.recipientKey.slice() : keys.recipientKey;
     this.aes = options.aes;
     this.store = options.store ?? new MemoryContextStore();
-    let loaded: ReturnType<ContextStore['load']>;
-    try {
-      loaded = this.store.load();
-    } catch (e) {
-      if (e instanceof LoadError) throw e;
-      throw new LoadError('store: ' + (e instanceof Error ? e.message : String(e)));
-    }
-    if (!Number.isSafeInteger(loaded.nextSeq) || loaded.nextSeq < 0 || loaded.nextSeq > MAX_SEQUENCE_NUMBER + 1) throw new LoadError('store: bad sender sequence number ' + String(loaded.nextSeq));
-    this.sequence = new SenderSequence(this.store, loaded.nextSeq);
+    const loaded = openSenderState(this.store);
+    this.sequence = loaded.sequence;
     this.replayWindow = new ReplayWindow(params.replayWindowSize ?? DEFAULT_REPLAY_WINDOW_SIZE, loaded.window);
   }
 

@@ -4,8 +4,8 @@
  * to reserve (`reserve(seq + 1)`), so a reboot never reuses a nonce. The largest Partial IV is
  * 2^40 − 1 (5 bytes); after it the context is exhausted — the number never wraps.
  */
-import { ContextUnavailable } from '../errors.js';
-import type { ContextStore } from './store.js';
+import { ContextUnavailable, LoadError } from '../errors.js';
+import type { ContextStore, ReplayState } from './store.js';
 
 /** The largest Sender Sequence Number (§7.2.1: less than 2^40). */
 export const MAX_SEQUENCE_NUMBER = 2 ** 40 - 1;
@@ -54,4 +54,21 @@ export class SenderSequence {
     this.nextSeq = seq + 1;
     return seq;
   }
+}
+
+/**
+ * Open a context's persisted state (RFC 8613 App. B.1) for a security context: the sender
+ * sequence and the stored replay state. Whatever the store throws becomes a LoadError; a
+ * sequence number outside 0 … 2^40 is refused.
+ */
+export function openSenderState(store: ContextStore): { sequence: SenderSequence; window: ReplayState } {
+  let loaded: ReturnType<ContextStore['load']>;
+  try {
+    loaded = store.load();
+  } catch (e) {
+    if (e instanceof LoadError) throw e;
+    throw new LoadError('store: ' + (e instanceof Error ? e.message : String(e)));
+  }
+  if (!Number.isSafeInteger(loaded.nextSeq) || loaded.nextSeq < 0 || loaded.nextSeq > MAX_SEQUENCE_NUMBER + 1) throw new LoadError('store: bad sender sequence number ' + String(loaded.nextSeq));
+  return { sequence: new SenderSequence(store, loaded.nextSeq), window: loaded.window };
 }

@@ -164,7 +164,8 @@ export async function buildApp(sdk: ModdableSdk, options: BuildOptions): Promise
   return copy;
 }
 
-function findFile(dir: string, name: string): string | undefined {
+/** The first file called `name` below `dir` (depth first), or undefined. */
+export function findFile(dir: string, name: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   for (const e of readdirSync(dir)) {
     const p = join(dir, e);
