@@ -16,3 +16,8 @@ export { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
 // Device images: write a device's partition (the device side reads it with openDeviceContexts)
 export { buildDeviceImage, describeDeviceImage, oscoreContextEntry, checkNewContext, type DeviceImageEntry, type PartitionGeometry } from '../../src/device-image/image.js';
 export { parsePartitionTable, findPartition, parsePartitionNumber, linFlashFileName, type PartitionEntry } from '../../src/device-image/partition-table.js';
+// EDHOC (RFC 9528) and its CoAP layers (App. A.2, RFC 9668): Node here; a device app includes targets/moddable/edhoc/manifest.json.
+export * from '../../src/edhoc/index.js';
+export { EdhocResponderService, DEFAULT_EDHOC_LIMITS, type ResponderIdentity, type EdhocLimits, type EstablishedInfo, type EdhocResponderOptions } from '../../src/layers/edhoc-responder.js';
+export { edhocResource, edhocLookup, edhocCombinedLayer, edhocOscoreServerLayer } from '../../src/layers/edhoc-server.js';
+export { edhocClientLayer, edhocClientTransport, EdhocHandshakeError, type InitiatorIdentity, type EdhocClientOptions } from '../../src/layers/edhoc-client.js';
