@@ -95,9 +95,9 @@ function lossKey(sector: number): Uint8Array {
   return new Uint8Array([LOSS_KEY_PREFIX, sector]);
 }
 
-/** Acknowledgements that name a sector (torn writes, lost records): forgotten with that sector. */
-function namesSector(key: Uint8Array, s: number): boolean {
-  return (key[0] === TORN_KEY_PREFIX && key.length === 4) || (key[0] === LOSS_KEY_PREFIX && key.length === 2) ? key[1] === s : false;
+/** The sector an acknowledgement (torn write, lost records) names, -1 for any other key: forgotten with that sector. */
+function namedSector(key: Uint8Array): number {
+  return (key[0] === TORN_KEY_PREFIX && key.length === 4) || (key[0] === LOSS_KEY_PREFIX && key.length === 2) ? key[1] : -1;
 }
 
 interface Entry {
@@ -303,15 +303,20 @@ export class RecordLog {
   private acknowledged(scan: SectorScan, s: number, offset: number): boolean {
     const e = this.index.get(toHex(tornKey(s, offset)));
     if (!e || e.bodyLength !== 4) return false;
-    const body = this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, 4);
+    const body = this.body(e);
     return u32le(body) === lastGenBefore(scan, offset);
+  }
+
+  /** The body of the newest record of an index entry, read from flash. */
+  private body(e: Entry): Uint8Array {
+    return this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
   }
 
   /** Records of sector s lost without a trace that an earlier boot already handled (0: none). */
   private knownLoss(s: number): number {
     const e = this.index.get(toHex(lossKey(s)));
     if (!e || e.bodyLength !== 2) return 0;
-    const b = this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, 2);
+    const b = this.body(e);
     return b[0] | (b[1] << 8);
   }
 
@@ -388,7 +393,7 @@ export class RecordLog {
     const e = this.index.get(toHex(key));
     if (!e || (e.flags & FLAG_DELETED) !== 0) return undefined;
     if ((e.flags & FLAG_DAMAGED) !== 0) throw new LoadError('record log: the stored state of key ' + toHex(key) + ' may have been lost to flash damage');
-    return this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
+    return this.body(e);
   }
 
   /** Durably store `body` as the newest value of `key` (one record write, sometimes a rotation). */
@@ -450,8 +455,8 @@ export class RecordLog {
    * acknowledgement of a torn write in s.
    */
   private droppable(e: Entry, s: number): boolean {
-    if (namesSector(e.key, s)) return true;
-    if (isReserved(e.key) && (e.key[0] === TORN_KEY_PREFIX || e.key[0] === LOSS_KEY_PREFIX)) return false;
+    const named = namedSector(e.key);
+    if (named >= 0) return named === s;
     return (e.flags & FLAG_DELETED) !== 0 && (e.sectors & ~(1 << s)) === 0;
   }
 
@@ -475,7 +480,7 @@ export class RecordLog {
     const live = [...this.index.values()].filter((e) => e.sector === s).sort((a, b) => a.gen - b.gen);
     for (const e of live) {
       if (this.droppable(e, s)) continue;
-      const body = this.flash.read(s * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
+      const body = this.body(e);
       if (this.appendAt + recordSize(e.key.length, e.bodyLength) > this.recordsEnd) throw new StorageError('record log full while moving live records');
       this.put(e.key, e.flags, body);
     }
@@ -495,7 +500,7 @@ export class RecordLog {
     const bit = 1 << s;
     for (const [k, e] of this.index) {
       e.sectors &= ~bit;
-      if (e.sectors === 0 || namesSector(e.key, s)) this.index.delete(k);
+      if (e.sectors === 0 || namedSector(e.key) === s) this.index.delete(k);
     }
   }
 
