@@ -220,7 +220,6 @@ export class ServerMessaging implements ClientTransport {
   private receive(data: Uint8Array, peer: Peer, multicast = false): void {
     if (this.closed) return;
     this.stats.received++;
-    if (multicast) return this.receiveMulticast(data, peer);
     let m: Message;
     try {
       m = decodeMessage(data, this.params.decodeLimits);
@@ -228,8 +227,14 @@ export class ServerMessaging implements ClientTransport {
       if (!(e instanceof MessageFormatError)) throw e;
       this.stats.malformed++;
       // §4.2: a CON we cannot process is rejected with RST (when we can read its message ID);
-      // a malformed NON/ACK/RST is silently ignored (§4.3, §4.2).
-      if (data.length >= 4 && data[0] >> 6 === 1 && ((data[0] >> 4) & 3) === MessageType.CON) this.sendReset(peer, (data[2] << 8) | data[3]);
+      // a malformed NON/ACK/RST is silently ignored (§4.3, §4.2); multicast never gets an RST (§8.1).
+      if (!multicast && data.length >= 4 && data[0] >> 6 === 1 && ((data[0] >> 4) & 3) === MessageType.CON) this.sendReset(peer, (data[2] << 8) | data[3]);
+      return;
+    }
+    // §8.1: to a group address only a NON request is served; a CON, a response or an empty
+    // message gets no answer at all (no RST: §8.1 forbids RST to multicast).
+    if (multicast) {
+      if (m.type === MessageType.NON && isRequestCode(m.code)) this.receiveRequest(m, peer, true);
       return;
     }
     switch (m.type) {
@@ -290,22 +295,6 @@ export class ServerMessaging implements ClientTransport {
   protected receiveResponse(m: Message, peer: Peer): void {
     const entry = this.recordNew(m, peer);
     if (entry && (m.type === MessageType.CON || firstUnknownCriticalOption(m) === undefined)) entry.reply = this.sendReset(peer, m.messageId);
-  }
-
-  /**
-   * §8.1: a datagram to a group address. Only a NON request is served; a CON, a malformed datagram,
-   * a response or an empty message gets no answer at all (no RST: §8.1 forbids RST to multicast).
-   */
-  private receiveMulticast(data: Uint8Array, peer: Peer): void {
-    let m: Message;
-    try {
-      m = decodeMessage(data, this.params.decodeLimits);
-    } catch (e) {
-      if (!(e instanceof MessageFormatError)) throw e;
-      this.stats.malformed++;
-      return;
-    }
-    if (m.type === MessageType.NON && isRequestCode(m.code)) this.receiveRequest(m, peer, true);
   }
 
   /** §8.2: answer a multicast request after a random Leisure, and never with an error (4.xx, 5.xx). */
