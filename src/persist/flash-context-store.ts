@@ -98,39 +98,39 @@ function getSeq(b: Uint8Array, at: number): number {
   return v;
 }
 
-function encodeRunning(limit: number): Uint8Array {
-  const b = new Uint8Array(6);
-  putSeq(b, 0, limit);
-  return b;
-}
-
-function encodeClosed(nextSeq: number, window: ReplayState): Uint8Array {
-  const mask = typeof window === 'string' ? 0 : window.mask.length;
-  const b = new Uint8Array(typeof window === 'string' ? 7 : 15 + mask);
-  putSeq(b, 0, nextSeq);
-  if (window === 'fresh') b[6] = WINDOW_FRESH;
-  else if (window === 'unknown') b[6] = WINDOW_UNKNOWN;
-  else {
+/** A record body: the seq alone (running), or followed by the window (closed). */
+function encodeState(seq: number, window?: ReplayState): Uint8Array {
+  const snapshot = typeof window === 'object';
+  const b = new Uint8Array(window === undefined ? 6 : snapshot ? 15 + window.mask.length : 7);
+  putSeq(b, 0, seq);
+  if (snapshot) {
     b[6] = WINDOW_SNAPSHOT;
     b[7] = window.size & 0xff;
     b[8] = window.size >>> 8;
     putSeq(b, 9, window.highest + 1);
     b.set(window.mask, 15);
-  }
+  } else if (window) b[6] = window === 'fresh' ? WINDOW_FRESH : WINDOW_UNKNOWN;
   return b;
 }
 
-function decode(b: Uint8Array, name: string): { running: boolean; seq: number; window: ReplayState } {
-  const bad = (why: string) => new LoadError('stored context ' + name + ': ' + why);
+/** A LoadError about the stored context `name` (its key in hex). */
+function contextError(name: string, why: string): LoadError {
+  return new LoadError('stored context ' + name + ': ' + why);
+}
+
+/** Decode a record body (LoadError naming the context and the field when it is malformed). */
+export function decodeState(b: Uint8Array, name: string): { running: boolean; seq: number; window: ReplayState } {
+  const bad = (why: string) => contextError(name, why);
   if (b.length < 6) throw bad('record too short');
   const seq = getSeq(b, 0);
   if (seq > SEQUENCE_SPACE) throw bad('sequence number ' + seq + ' out of range');
+  const kind = b[6];
   if (b.length === 6) return { running: true, seq, window: 'unknown' };
-  if (b[6] === WINDOW_FRESH || b[6] === WINDOW_UNKNOWN) {
+  if (kind === WINDOW_FRESH || kind === WINDOW_UNKNOWN) {
     if (b.length !== 7) throw bad('bad closed record length');
-    return { running: false, seq, window: b[6] === WINDOW_FRESH ? 'fresh' : 'unknown' };
+    return { running: false, seq, window: kind === WINDOW_FRESH ? 'fresh' : 'unknown' };
   }
-  if (b[6] !== WINDOW_SNAPSHOT || b.length < 15) throw bad('bad replay window kind');
+  if (kind !== WINDOW_SNAPSHOT || b.length < 15) throw bad('bad replay window kind');
   const size = b[7] | (b[8] << 8);
   if (size < 1 || size > MAX_WINDOW || b.length !== 15 + ((size + 7) >> 3)) throw bad('bad replay window size ' + size);
   const highest = getSeq(b, 9) - 1;
@@ -138,11 +138,22 @@ function decode(b: Uint8Array, name: string): { running: boolean; seq: number; w
   return { running: false, seq, window: { size, highest, mask: b.slice(15) } };
 }
 
+/** The stored state of `key`, read for a store that is about to hold it (LoadError when it cannot). */
+export function readState(log: RecordLog, key: Uint8Array): { running: boolean; seq: number; window: ReplayState } {
+  const name = toHex(key);
+  if (log.retired) throw contextError(name, 'its record log is retired; open it on the newer log');
+  if (log.liveKeys.has(name)) throw alreadyLive(name);
+  const body = log.read(key);
+  if (!body) throw contextError(name, 'not found');
+  return decodeState(body, name);
+}
+
 function checkWindow(w: ReplayState): void {
   if (w === 'fresh' || w === 'unknown') return;
-  if (!w || !Number.isInteger(w.size) || w.size < 1 || w.size > MAX_WINDOW) throw new RangeError('replay window size must be 1..' + MAX_WINDOW);
-  if (!(w.mask instanceof Uint8Array) || w.mask.length !== (w.size + 7) >> 3) throw new RangeError('replay window mask must be ceil(size/8) bytes');
-  if (!Number.isInteger(w.highest) || w.highest < -1 || w.highest >= SEQUENCE_SPACE) throw new RangeError('replay window highest out of range');
+  const bad = !w || !Number.isInteger(w.size) || w.size < 1 || w.size > MAX_WINDOW ? 'size (1..' + MAX_WINDOW + ')'
+    : !(w.mask instanceof Uint8Array) || w.mask.length !== (w.size + 7) >> 3 ? 'mask (ceil(size/8) bytes)'
+    : !Number.isInteger(w.highest) || w.highest < -1 || w.highest >= SEQUENCE_SPACE ? 'highest' : '';
+  if (bad) throw new RangeError('replay window ' + bad + ' out of range');
 }
 
 function checkSeq(n: number, what: string): void {
@@ -150,11 +161,7 @@ function checkSeq(n: number, what: string): void {
 }
 
 function alreadyLive(name: string): LoadError {
-  return new LoadError('stored context ' + name + ' is already open (a second live copy would reuse nonces)');
-}
-
-function retiredLog(name: string): LoadError {
-  return new LoadError('stored context ' + name + ': its record log is retired; open it on the newer log');
+  return contextError(name, 'already open (a second live copy would reuse nonces)');
 }
 
 export interface FlashContextStoreOptions {
@@ -171,106 +178,82 @@ export interface FlashContextStoreOptions {
 export class FlashContextStore implements ContextStore {
   readonly log: RecordLog;
   readonly key: Uint8Array;
-  private readonly chunks: ChunkRule;
-  private state: 'new' | 'loaded' | 'closed' = 'new';
-  private limit = 0;
-  private loadedSeq = 0;
+  readonly #chunks: ChunkRule;
+  #state: 'new' | 'loaded' | 'closed' = 'new';
+  #limit = 0;
+  #loadedSeq = 0;
   /** Reservation records written by this store (load marker included). */
   writes = 0;
 
   private constructor(log: RecordLog, key: Uint8Array, options: FlashContextStoreOptions) {
     this.log = log;
     this.key = key.slice();
-    this.chunks = options.chunks ?? doublingChunks();
+    this.#chunks = options.chunks ?? doublingChunks();
   }
 
   /**
-   * Store a new security context (fresh keys, or one moved here with `exportState` from a closed
-   * store that was then destroyed). Refuses a key that is already stored.
+   * Store a new security context (fresh keys, or one moved here with `exportContextState` from a
+   * closed store that was then destroyed). Refuses a key that is already stored.
    */
   static create(log: RecordLog, key: Uint8Array, initial: StoredContextState = { nextSeq: 0, window: 'fresh' }, options: FlashContextStoreOptions = {}): FlashContextStore {
     checkSeq(initial.nextSeq, 'nextSeq');
     checkWindow(initial.window);
-    if (log.has(key)) throw new LoadError('stored context ' + toHex(key) + ' already exists');
-    if (log.damageSeen && !options.newKeyMaterial)
-      throw new LoadError('flash damage found: stored context ' + toHex(key) + ' may have been lost to flash damage; create it only with new keys ({ newKeyMaterial: true })');
-    log.append(key, encodeClosed(initial.nextSeq, initial.window));
+    if (log.has(key)) throw contextError(toHex(key), 'already exists');
+    if (log.damageSeen && !options.newKeyMaterial) throw contextError(toHex(key), 'flash damage seen, it may have been lost; create it only with new keys ({ newKeyMaterial: true })');
+    log.append(key, encodeState(initial.nextSeq, initial.window));
     return new FlashContextStore(log, key, options);
   }
 
   /** A stored context; LoadError when it is missing, damaged or malformed. */
   static open(log: RecordLog, key: Uint8Array, options: FlashContextStoreOptions = {}): FlashContextStore {
-    if (log.retired) throw retiredLog(toHex(key));
-    if (log.liveKeys.has(toHex(key))) throw alreadyLive(toHex(key));
-    const body = log.read(key);
-    if (!body) throw new LoadError('stored context ' + toHex(key) + ' not found');
-    decode(body, toHex(key));
+    readState(log, key);
     return new FlashContextStore(log, key, options);
   }
 
   load(): { nextSeq: number; window: ReplayState } {
     const name = toHex(this.key);
-    if (this.state === 'loaded') throw alreadyLive(name);
-    if (this.state !== 'new') throw new LoadError('stored context ' + name + ': store closed; open it again');
-    if (this.log.retired) throw retiredLog(name);
-    const live = this.log.liveKeys;
-    if (live.has(name)) throw alreadyLive(name);
-    const body = this.log.read(this.key);
-    if (!body) throw new LoadError('stored context ' + toHex(this.key) + ' not found');
-    const s = decode(body, toHex(this.key));
-    this.loadedSeq = s.seq;
-    this.limit = s.seq;
-    if (!s.running) {
-      // The exact window is about to go stale: mark it unknown (and reserve) before OSCORE runs.
-      this.writeLimit(Math.min(SEQUENCE_SPACE, s.seq + this.chunks.next()));
-    }
-    live.add(name);
-    this.state = 'loaded';
+    if (this.#state === 'loaded') throw alreadyLive(name);
+    if (this.#state !== 'new') throw contextError(name, 'store closed; open it again');
+    const s = readState(this.log, this.key);
+    this.#loadedSeq = this.#limit = s.seq;
+    // The exact window is about to go stale: mark it unknown (and reserve) before OSCORE runs.
+    if (!s.running) this.#writeLimit(Math.min(SEQUENCE_SPACE, s.seq + this.#chunks.next()));
+    this.log.liveKeys.add(name);
+    this.#state = 'loaded';
     return { nextSeq: s.seq, window: s.window };
   }
 
   reserve(upTo: number): number {
-    if (this.state !== 'loaded') throw new Error('reserve() needs load() first, and no close()');
+    if (this.#state !== 'loaded') throw new Error('reserve() needs load() first, and no close()');
     checkSeq(upTo, 'reserve(upTo)');
-    if (upTo <= this.limit) return this.limit;
-    this.writeLimit(Math.min(SEQUENCE_SPACE, Math.max(upTo, this.limit + this.chunks.next())));
-    return this.limit;
+    if (upTo > this.#limit) this.#writeLimit(Math.min(SEQUENCE_SPACE, Math.max(upTo, this.#limit + this.#chunks.next())));
+    return this.#limit;
   }
 
-  private writeLimit(limit: number): void {
-    this.log.append(this.key, encodeRunning(limit));
-    this.limit = limit;
+  #writeLimit(limit: number): void {
+    this.log.append(this.key, encodeState(limit));
+    this.#limit = limit;
     this.writes++;
   }
 
   close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
-    if (this.state !== 'loaded') throw new Error('close() needs load() first, once');
+    if (this.#state !== 'loaded') throw new Error('close() needs load() first, once');
     checkSeq(nextSeq, 'nextSeq');
     checkWindow(window);
     // Going below the loaded value would hand out numbers that may have been used before.
-    if (nextSeq < this.loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.loadedSeq);
-    this.log.append(this.key, encodeClosed(nextSeq, window));
-    this.state = 'closed';
+    if (nextSeq < this.#loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.#loadedSeq);
+    this.log.append(this.key, encodeState(nextSeq, window));
+    this.#state = 'closed';
     this.log.liveKeys.delete(toHex(this.key));
   }
 
   /** The durable limit: every seq below it may have been used. */
   get reservedLimit(): number {
-    return this.limit;
+    return this.#limit;
   }
 
-  /** After close(): the exact stored state, to move the context (then destroy() it here). */
-  exportState(): StoredContextState {
-    if (this.state !== 'closed') throw new Error('exportState() only after close()');
-    const body = this.log.read(this.key);
-    if (!body) throw new LoadError('stored context ' + toHex(this.key) + ' not found');
-    const s = decode(body, toHex(this.key));
-    return { nextSeq: s.seq, window: s.window };
-  }
-
-  /** After close(): delete the context from this partition (a tombstone), so it cannot be opened here again. */
-  destroy(): void {
-    if (this.state !== 'closed') throw new Error('destroy() only after close()');
-    this.log.delete(this.key);
+  /** True after close(): the store holds its key no more (context-move.ts exports and destroys closed stores). */
+  get closed(): boolean {
+    return this.#state === 'closed';
   }
 }

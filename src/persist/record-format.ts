@@ -100,8 +100,15 @@ export interface SectorScan {
   blank: boolean;
 }
 
-function u32(b: Uint8Array, i: number): number {
+/** The u32 (little endian) at b[i]. */
+export function getU32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+}
+
+/** Write `v` as a u32 (little endian) at b[i]; returns b. */
+export function putU32(b: Uint8Array, i: number, v: number): Uint8Array {
+  for (let j = 0; j < 4; j++) b[i + j] = v >>> (8 * j);
+  return b;
 }
 
 /**
@@ -148,9 +155,9 @@ function parseAt(b: Uint8Array, p: number, limit: number): Parsed {
   const bodyLength = b[p + 12] | (b[p + 13] << 8);
   const dataEnd = p + HEADER + k + bodyLength;
   const plausible = k >= 1 && k <= MAX_KEY_LENGTH && dataEnd + TRAILER <= limit;
-  if (plausible && recordCrc(b, p, dataEnd) === u32(b, dataEnd)) {
+  if (plausible && recordCrc(b, p, dataEnd) === getU32(b, dataEnd)) {
     // (A record whose magic took a bit flip still matches: the CRC counts the magic as 'OX'.)
-    return { kind: 'valid', found: { offset: p, gen: u32(b, p + 8), flags: b[p + 2], key: b.slice(p + HEADER, p + HEADER + k), bodyLength, size: recordSize(k, bodyLength) } };
+    return { kind: 'valid', found: { offset: p, gen: getU32(b, p + 8), flags: b[p + 2], key: b.slice(p + HEADER, p + HEADER + k), bodyLength, size: recordSize(k, bodyLength) } };
   }
   if (!magicOk) return { kind: 'invalid' };
   // A committed record that fails its check is damage, not a torn write. `certain`: the commit
@@ -210,18 +217,10 @@ export function encodeRecord(key: Uint8Array, flags: number, gen: number, body: 
   rec[2] = flags;
   rec[3] = k;
   rec.set(ERASED_WORD, 4);
-  rec[8] = gen & 0xff;
-  rec[9] = (gen >>> 8) & 0xff;
-  rec[10] = (gen >>> 16) & 0xff;
-  rec[11] = gen >>> 24;
+  putU32(rec, 8, gen);
   rec[12] = body.length & 0xff;
   rec[13] = body.length >>> 8;
   rec.set(key, HEADER);
   rec.set(body, HEADER + k);
-  const c = recordCrc(rec, 0, dataEnd);
-  rec[dataEnd] = c & 0xff;
-  rec[dataEnd + 1] = (c >>> 8) & 0xff;
-  rec[dataEnd + 2] = (c >>> 16) & 0xff;
-  rec[dataEnd + 3] = c >>> 24;
-  return rec;
+  return putU32(rec, dataEnd, recordCrc(rec, 0, dataEnd));
 }

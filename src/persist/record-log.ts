@@ -27,7 +27,7 @@
 import type { FlashPort } from '../ports.js';
 import { LoadError, StorageError } from '../errors.js';
 import { toHex } from '../bytes.js';
-import { HEADER, FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, scanSector, encodeRecord, counterLength, counterWord, type Found, type Region, type SectorScan } from './record-format.js';
+import { HEADER, FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, scanSector, encodeRecord, counterWord, getU32, putU32, counterLength, type Found, type Region, type SectorScan } from './record-format.js';
 
 export { FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, counterLength } from './record-format.js';
 
@@ -59,6 +59,7 @@ const TORN_KEY_PREFIX = 2;
 const LOSS_KEY_PREFIX = 3;
 /** Keys whose first byte is below 8 are reserved for the log itself. */
 const RESERVED_KEYS = 8;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Writes (and erases) made through any RecordLog, per flash (kept on the FlashPort object under
@@ -100,16 +101,14 @@ function namedSector(key: Uint8Array): number {
   return (key[0] === TORN_KEY_PREFIX && key.length === 4) || (key[0] === LOSS_KEY_PREFIX && key.length === 2) ? key[1] : -1;
 }
 
-interface Entry {
-  key: Uint8Array;
-  sector: number;
-  offset: number;
-  gen: number;
-  flags: number;
-  bodyLength: number;
+/** The newest record of a key (its place in flash), and in which sectors it has records. */
+interface Entry extends Found {
   /** Bit s set: some valid record of this key (maybe older) is in sector s. */
   sectors: number;
 }
+
+/** A record boot recovery still has to write: key, flags, body. */
+type Pending = [Uint8Array, number, Uint8Array];
 
 /** What boot recovery found and did (for tests, diagnostics and the benchmark). */
 export interface RecoveryReport {
@@ -128,72 +127,70 @@ export class RecordLog {
   readonly sectorCount: number;
   readonly blockSize: number;
   /** Bytes of each of a sector's record counters (A, W, B: record-format.ts); records lie between W and B. */
-  private readonly counter: number;
-  private readonly recordsStart: number;
-  private readonly recordsEnd: number;
+  readonly #counter: number;
+  readonly #recordsStart: number;
+  readonly #recordsEnd: number;
   /** Per sector: the counter bit the next record committed there clears. */
-  private readonly counts: number[];
-  private readonly index = new Map<string, Entry>();
+  readonly #counts: number[];
+  readonly #index = new Map<string, Entry>();
   /** Keys (hex) held by a loaded, not yet closed FlashContextStore: one live copy per log. */
   readonly liveKeys = new Set<string>();
   /** This flash's write counter, and its value when this instance last scanned or wrote. */
-  private readonly writes: { count: number };
-  private seenWrites: number;
-  private active = 0;
-  private appendAt: number;
-  private maxGen = 0;
-  private readonly blank: boolean[];
+  readonly #writes: { count: number };
+  #seenWrites: number;
+  #active = 0;
+  #appendAt: number;
+  #maxGen = 0;
+  readonly #blank: boolean[];
   /** Partition offset of the last record written by this instance (-1: none yet). */
-  private newestOffset = -1;
-  /** Torn writes boot recovery still has to acknowledge. */
-  private pendingAcks: { sector: number; offset: number; gen: number }[] = [];
-  /** Keys boot recovery still has to mark DAMAGED. */
-  private pendingDamage: Uint8Array[] = [];
-  /** Lost records boot recovery still has to acknowledge: sector, how many. */
-  private pendingLosses: number[][] = [];
+  #newestOffset = -1;
+  /** Torn-write acknowledgements boot recovery still has to write. */
+  #pendingAcks: Pending[] = [];
+  /** DAMAGED marks boot recovery still has to write. */
+  #pendingDamage: Pending[] = [];
   /** Filled by open(). */
   recovery: RecoveryReport = { sealed: 0, finishedRotation: false, damagedRegions: 0, damagedKeys: 0 };
 
   private constructor(flash: FlashPort) {
     this.flash = flash;
-    this.blockSize = flash.blockSize;
-    this.sectorCount = Math.floor(flash.byteLength / flash.blockSize);
-    if (this.sectorCount < 2) throw new LoadError('record log: the flash partition needs at least 2 sectors, has ' + this.sectorCount);
-    if (this.sectorCount > 30) throw new LoadError('record log: at most 30 sectors, has ' + this.sectorCount);
-    this.counter = counterLength(this.blockSize);
-    this.recordsStart = 2 * this.counter;
-    this.recordsEnd = this.blockSize - this.counter;
-    this.appendAt = this.recordsStart;
-    this.counts = new Array<number>(this.sectorCount).fill(0);
-    this.blank = new Array<boolean>(this.sectorCount).fill(false);
-    this.writes = flashWrites(flash);
-    this.seenWrites = this.writes.count;
+    const n = (this.sectorCount = Math.floor(flash.byteLength / (this.blockSize = flash.blockSize)));
+    if (n < 2 || n > 30) throw new LoadError('record log: 2..30 flash sectors, has ' + n);
+    this.#counter = counterLength(this.blockSize);
+    this.#appendAt = this.#recordsStart = 2 * this.#counter;
+    this.#recordsEnd = this.blockSize - this.#counter;
+    this.#counts = new Array<number>(n).fill(0);
+    this.#blank = new Array<boolean>(n).fill(false);
+    this.#writes = flashWrites(flash);
+    this.#seenWrites = this.#writes.count;
   }
 
   /** Scan the partition and recover from any interrupted write, rotation or erase. */
   static open(flash: FlashPort): RecordLog {
     const log = new RecordLog(flash);
-    log.recover();
+    log.#recover();
     return log;
   }
 
-  private recover(): void {
+  #recover(): void {
     const n = this.sectorCount;
+    const bs = this.blockSize;
+    const report = this.recovery;
     const scans: SectorScan[] = [];
     let best = -1;
     for (let s = 0; s < n; s++) {
-      const scan = scanSector(this.flash.read(s * this.blockSize, this.blockSize), s, this.counter);
+      const scan = scanSector(this.flash.read(s * bs, bs), s, this.#counter);
       scans.push(scan);
-      this.blank[s] = scan.blank;
-      this.counts[s] = Math.max(scan.counted === Infinity ? this.counter * 8 : scan.counted, scan.records.length);
+      this.#blank[s] = scan.blank;
+      this.#counts[s] = Math.max(scan.counted === Infinity ? this.#counter * 8 : scan.counted, scan.records.length);
       for (const f of scan.records) {
-        if (best < 0 || f.gen > this.maxGen) { this.maxGen = f.gen; best = s; }
-        this.noteRecord(f);
+        if (best < 0 || f.gen > this.#maxGen) { this.#maxGen = f.gen; best = s; }
+        this.#note(f);
       }
     }
-    this.active = best < 0 ? 0 : best;
-    const spare = (this.active + 1) % n;
-    const act = scans[this.active];
+    const active = (this.#active = best < 0 ? 0 : best);
+    const spare = (active + 1) % n;
+    const act = scans[active];
+    const newest = this.#maxGen + 1;
 
     // Damage: anything unparsable outside the spare, except torn writes — acknowledged ones, and
     // the ones at the active tail (acknowledged now). In the spare, a record that failed its check
@@ -202,10 +199,12 @@ export class RecordLog {
     // one being erased.
     let threshold = -1;
     const tail: Region[] = [];
-    const erasing = this.index.get(ERASE_ID);
+    /** Lost records to acknowledge once the keys are marked: sector, how many. */
+    const losses: number[][] = [];
+    const erasing = this.#index.get(ERASE_ID);
     // An erase is only under way if naming its sector was the last thing written (the erase
     // follows at once); an older erase record names a sector that may have been reused since.
-    const erasingSector = erasing && erasing.gen === this.maxGen ? this.flash.read(erasing.sector * this.blockSize + erasing.offset + HEADER + 1, 1)[0] : -1;
+    const erasingSector = erasing && erasing.gen === this.#maxGen ? this.#body(erasing)[0] : -1;
     // The witness of sector s is W in the sector before it (a ring of 3 or more). It is never above
     // the truth: it is written only while s is active, and the sector before s is erased (as the
     // spare) before s is reused. One whose erase was begun says nothing; a witness above what s
@@ -215,13 +214,13 @@ export class RecordLog {
       const w = scans[prev].witnessed;
       if (prev === erasingSector || w > scans[s].possible) continue;
       if (w > scans[s].counted) scans[s].counted = w;
-      if (w > this.counts[s]) this.counts[s] = w;
+      if (w > this.#counts[s]) this.#counts[s] = w;
     }
     if (erasingSector !== spare) {
       for (const r of scans[spare].regions) {
         if (!r.damaged) continue;
-        this.recovery.damagedRegions++;
-        threshold = this.maxGen + 1;
+        report.damagedRegions++;
+        threshold = newest;
       }
     }
     // Records counted but not found: committed, then lost. Each damaged region followed by a valid
@@ -232,310 +231,281 @@ export class RecordLog {
       if (s === erasingSector && s === spare) continue;
       const scan = scans[s];
       let located = 0;
-      for (const r of scan.regions) if (r.end <= scan.validEnd && (r.damaged || !this.acknowledged(scan, s, r.start))) located++;
+      for (const r of scan.regions) if (r.end <= scan.validEnd && (r.damaged || !this.#acknowledged(scan, s, r.start))) located++;
       const unexplained = scan.counted - scan.records.length - located;
-      if (unexplained <= this.knownLoss(s)) continue;
-      this.recovery.damagedRegions++;
-      this.pendingLosses.push([s, Math.min(unexplained, 0xffff)]);
-      threshold = Math.max(threshold, s === spare ? this.maxGen + 1 : this.firstGenAfter(scans, s, this.blockSize));
+      const known = this.#ackBody(lossKey(s), 2);
+      if (unexplained <= (known ? known[0] | (known[1] << 8) : 0)) continue;
+      report.damagedRegions++;
+      losses.push([s, Math.min(unexplained, 0xffff)]);
+      threshold = Math.max(threshold, s === spare ? newest : this.#firstGenAfter(scans, s, bs));
     }
     for (let i = 2; i <= n; i++) {
-      const s = (this.active + i) % n;
+      const s = (active + i) % n;
       for (const r of scans[s].regions) {
-        if (!r.damaged && s === this.active && r.start >= act.validEnd) {
+        if (!r.damaged && s === active && r.start >= act.validEnd) {
           tail.push(r);
           continue;
         }
-        if (!r.damaged && this.acknowledged(scans[s], s, r.start)) continue;
-        this.recovery.damagedRegions++;
-        threshold = Math.max(threshold, this.firstGenAfter(scans, s, r.start));
+        if (!r.damaged && this.#acknowledged(scans[s], s, r.start)) continue;
+        report.damagedRegions++;
+        threshold = Math.max(threshold, this.#firstGenAfter(scans, s, r.start));
       }
     }
 
-    this.appendAt = Math.max(act.validEnd, act.dataEnd);
+    this.#appendAt = Math.max(act.validEnd, act.dataEnd);
     // Nothing may land on a torn record's commit word: it is what tells the torn write from damage.
-    for (const r of tail) this.appendAt = Math.max(this.appendAt, r.start + 8);
+    for (const r of tail) this.#appendAt = Math.max(this.#appendAt, r.start + 8);
     if (threshold >= 0) {
       // Decide first: writing may rotate and give the copied records new gens. Erasing a sector
       // erases evidence, so freeSector marks every pending key before it erases.
-      this.pendingDamage = [...this.index.values()].filter((e) => e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !isReserved(e.key)).map((e) => e.key);
-      this.recovery.damagedKeys = this.pendingDamage.length;
+      for (const e of this.#index.values()) if (e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !isReserved(e.key)) this.#pendingDamage.push([e.key, FLAG_DAMAGED, EMPTY]);
+      report.damagedKeys = this.#pendingDamage.length;
     }
     // The acknowledgements come before any other write: once a record follows a torn write, only
     // its acknowledgement tells it from damage (freeSector also writes pending ones first).
-    this.pendingAcks = tail.filter((r) => !this.acknowledged(act, this.active, r.start)).map((r) => ({ sector: this.active, offset: r.start, gen: lastGenBefore(act, r.start) }));
-    this.recovery.sealed = this.pendingAcks.length;
+    for (const r of tail) if (!this.#acknowledged(act, active, r.start)) this.#pendingAcks.push([tornKey(active, r.start), 0, putU32(new Uint8Array(4), 0, lastGenBefore(act, r.start))]);
+    report.sealed = this.#pendingAcks.length;
     try {
       // A spare without a valid record (a rotation's first write torn, or an erase cut) holds
       // nothing needed: erase it before the acknowledgements, which may have to rotate into it.
-      if (!this.blank[spare] && !this.holdsRecords(spare) && threshold < 0) {
-        this.recovery.finishedRotation = true;
-        this.changing();
-        this.flash.erase(spare);
-        this.blank[spare] = true;
+      if (!this.#blank[spare] && !this.#holdsRecords(spare) && threshold < 0) {
+        report.finishedRotation = true;
+        this.#erase(spare);
       }
-      while (this.pendingAcks.length > 0) {
-        const a = this.pendingAcks.shift()!;
-        this.writeRecord(tornKey(a.sector, a.offset), 0, genBytes(a.gen));
-      }
+      this.#writePending(this.#pendingAcks);
       // (An acknowledgement may have rotated: the spare is the sector after the active one now.)
-      const spareNow = (this.active + 1) % n;
-      if (!this.blank[spareNow]) {
-        this.recovery.finishedRotation = true;
-        this.freeSector(spareNow);
+      const spareNow = (this.#active + 1) % n;
+      if (!this.#blank[spareNow]) {
+        report.finishedRotation = true;
+        this.#freeSector(spareNow);
       }
-      while (this.pendingDamage.length > 0) this.writeRecord(this.pendingDamage.shift()!, FLAG_DAMAGED, new Uint8Array(0));
+      this.#writePending(this.#pendingDamage);
       // Only now that the keys are marked: later boots flag a loss beyond the one handled here.
-      while (this.pendingLosses.length > 0) {
-        const [s, unexplained] = this.pendingLosses.shift()!;
-        if (!this.blank[s]) this.writeRecord(lossKey(s), 0, new Uint8Array([unexplained & 0xff, unexplained >>> 8]));
-      }
+      for (const [s, unexplained] of losses) if (!this.#blank[s]) this.#writeRecord(lossKey(s), 0, new Uint8Array([unexplained & 0xff, unexplained >>> 8]));
     } catch (e) {
       // E.g. the newest sector was destroyed and the one before is full: the damage cannot be
       // recorded before evidence would have to be erased. Refuse the partition rather than guess.
-      if (e instanceof StorageError && threshold >= 0) throw new LoadError('record log: no room to record flash damage; erase and re-provision (' + e.message + ')');
+      if (e instanceof StorageError && threshold >= 0) throw new LoadError('record log: no room to mark flash damage; erase and re-provision (' + e.message + ')');
       throw e;
     }
-    if (this.recovery.damagedRegions > 0 && !this.index.has(DAMAGE_ID)) this.writeRecord(DAMAGE_KEY, FLAG_DAMAGED, new Uint8Array(0));
+    if (report.damagedRegions > 0 && !this.#index.has(DAMAGE_ID)) this.#writeRecord(DAMAGE_KEY, FLAG_DAMAGED, EMPTY);
+  }
+
+  /** Write the records recovery queued (one at a time: a rotation's freeSector takes the rest). */
+  #writePending(queue: Pending[]): void {
+    while (queue.length > 0) this.#writeRecord(...queue.shift()!);
+  }
+
+  /** The body of the newest record of an acknowledgement key when it has the expected length. */
+  #ackBody(key: Uint8Array, length: number): Uint8Array | undefined {
+    const e = this.#index.get(toHex(key));
+    return e && e.bodyLength === length ? this.#body(e) : undefined;
   }
 
   /** Is the torn-looking region at (s, offset) acknowledged by a record naming it? */
-  private acknowledged(scan: SectorScan, s: number, offset: number): boolean {
-    const e = this.index.get(toHex(tornKey(s, offset)));
-    if (!e || e.bodyLength !== 4) return false;
-    const body = this.body(e);
-    return u32le(body) === lastGenBefore(scan, offset);
+  #acknowledged(scan: SectorScan, s: number, offset: number): boolean {
+    const body = this.#ackBody(tornKey(s, offset), 4);
+    return !!body && getU32(body, 0) === lastGenBefore(scan, offset);
   }
 
   /** The body of the newest record of an index entry, read from flash. */
-  private body(e: Entry): Uint8Array {
+  #body(e: Entry): Uint8Array {
     return this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
   }
 
-  /** Records of sector s lost without a trace that an earlier boot already handled (0: none). */
-  private knownLoss(s: number): number {
-    const e = this.index.get(toHex(lossKey(s)));
-    if (!e || e.bodyLength !== 2) return 0;
-    const b = this.body(e);
-    return b[0] | (b[1] << 8);
-  }
-
   /** The gen of the first valid record after (sector s, offset) in ring order; past the end: maxGen + 1. */
-  private firstGenAfter(scans: SectorScan[], s: number, offset: number): number {
+  #firstGenAfter(scans: SectorScan[], s: number, offset: number): number {
     const n = this.sectorCount;
     for (let i = 0; i < n; i++) {
       const t = (s + i) % n;
       for (const f of scans[t].records) if (i > 0 || f.offset > offset) return f.gen;
-      if (t === this.active) break;
+      if (t === this.#active) break;
     }
-    return this.maxGen + 1;
+    return this.#maxGen + 1;
   }
 
-  private noteRecord(f: Found): void {
+  #note(f: Found): void {
     const id = toHex(f.key);
-    const e = this.index.get(id);
-    if (!e) {
-      this.index.set(id, { key: f.key, sector: f.sector, offset: f.offset, gen: f.gen, flags: f.flags, bodyLength: f.bodyLength, sectors: 1 << f.sector });
-      return;
-    }
-    e.sectors |= 1 << f.sector;
-    if (f.gen > e.gen) {
-      e.sector = f.sector;
-      e.offset = f.offset;
-      e.gen = f.gen;
-      e.flags = f.flags;
-      e.bodyLength = f.bodyLength;
+    const e = this.#index.get(id);
+    if (!e) this.#index.set(id, { ...f, sectors: 1 << f.sector });
+    else {
+      e.sectors |= 1 << f.sector;
+      if (f.gen > e.gen) Object.assign(e, f);
     }
   }
 
   /** True once another RecordLog over the same flash (a reboot) wrote to it: this one may no longer be used. */
   get retired(): boolean {
-    return this.seenWrites !== this.writes.count;
+    return this.#seenWrites !== this.#writes.count;
   }
 
-  private checkLive(): void {
-    if (this.retired) throw new StorageError('record log retired: a newer RecordLog over this flash (a reboot) has written to it');
+  #checkLive(): void {
+    if (this.retired) throw new StorageError('record log retired: a newer RecordLog (a reboot) wrote to its flash');
   }
 
-  /** Before every flash write or erase of this instance: count it, and stay current. */
-  private changing(): void {
-    this.seenWrites = ++this.writes.count;
+  #checkKey(key: Uint8Array): void {
+    this.#checkLive();
+    if (!(key instanceof Uint8Array) || key.length < 1 || key.length > MAX_KEY_LENGTH || isReserved(key)) throw new RangeError('record key must be 1..' + MAX_KEY_LENGTH + ' bytes, first byte 08 or more');
   }
 
-  private checkKey(key: Uint8Array): void {
-    this.checkLive();
-    if (!(key instanceof Uint8Array) || key.length < 1 || key.length > MAX_KEY_LENGTH) throw new RangeError('record key must be 1..' + MAX_KEY_LENGTH + ' bytes');
-    if (isReserved(key)) throw new RangeError('record keys starting with a byte below 08 are reserved');
+  /** The live entry of `key` (not deleted), after checking the key. */
+  #live(key: Uint8Array): Entry | undefined {
+    this.#checkKey(key);
+    const e = this.#index.get(toHex(key));
+    return e && (e.flags & FLAG_DELETED) === 0 ? e : undefined;
   }
 
   /** True once damage was found in this partition (durable: it stays until the partition is erased). */
   get damageSeen(): boolean {
-    return this.index.has(DAMAGE_ID);
+    return this.#index.has(DAMAGE_ID);
   }
 
   /** Keys with a stored value (not deleted; damaged keys included). */
   keys(): Uint8Array[] {
-    this.checkLive();
+    this.#checkLive();
     const out: Uint8Array[] = [];
-    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0 && !isReserved(e.key)) out.push(e.key.slice());
+    for (const e of this.#index.values()) if ((e.flags & FLAG_DELETED) === 0 && !isReserved(e.key)) out.push(e.key.slice());
     return out;
   }
 
   has(key: Uint8Array): boolean {
-    this.checkKey(key);
-    const e = this.index.get(toHex(key));
-    return !!e && (e.flags & FLAG_DELETED) === 0;
+    return !!this.#live(key);
   }
 
   /** The newest value of `key`, or undefined. Throws LoadError when damage may have lost its newest value. */
   read(key: Uint8Array): Uint8Array | undefined {
-    this.checkKey(key);
-    const e = this.index.get(toHex(key));
-    if (!e || (e.flags & FLAG_DELETED) !== 0) return undefined;
-    if ((e.flags & FLAG_DAMAGED) !== 0) throw new LoadError('record log: the stored state of key ' + toHex(key) + ' may have been lost to flash damage');
-    return this.body(e);
+    const e = this.#live(key);
+    if (e && (e.flags & FLAG_DAMAGED) !== 0) throw new LoadError('record log: key ' + toHex(key) + ' may have lost its state to flash damage');
+    return e && this.#body(e);
   }
 
   /** Durably store `body` as the newest value of `key` (one record write, sometimes a rotation). */
   append(key: Uint8Array, body: Uint8Array): void {
-    this.checkKey(key);
+    const live = this.#live(key);
     if (body.length > 0xffff) throw new RangeError('record body over 65535 bytes');
     // A new key may take the live records past half a sector: refuse it. The other half is room
     // for the records written between rotations and for torn writes during one (power cuts).
-    if (!this.has(key) && this.liveBytes() + recordSize(key.length, body.length) > (this.recordsEnd - this.recordsStart) / 2)
-      throw new StorageError('record log full: a new key\'s live records would exceed half a ' + this.blockSize + '-byte sector');
-    this.writeRecord(key, 0, body);
+    if (!live && this.liveBytes() + recordSize(key.length, body.length) > (this.#recordsEnd - this.#recordsStart) / 2)
+      throw new StorageError('record log full: a new key would fill over half a ' + this.blockSize + '-byte sector');
+    this.#writeRecord(key, 0, body);
   }
 
   /** Bytes the newest record of every stored key occupies (what a rotation copies). */
   liveBytes(): number {
     let n = 0;
-    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0) n += recordSize(e.key.length, e.bodyLength);
+    for (const e of this.#index.values()) if ((e.flags & FLAG_DELETED) === 0) n += e.size;
     return n;
   }
 
   /** Store a tombstone: `key` reads as absent from now on. */
   delete(key: Uint8Array): void {
-    this.checkKey(key);
-    if (this.index.has(toHex(key))) this.writeRecord(key, FLAG_DELETED, new Uint8Array(0));
+    this.#checkKey(key);
+    if (this.#index.has(toHex(key))) this.#writeRecord(key, FLAG_DELETED, EMPTY);
   }
 
-  private writeRecord(key: Uint8Array, flags: number, body: Uint8Array): void {
+  #writeRecord(key: Uint8Array, flags: number, body: Uint8Array): void {
     const size = recordSize(key.length, body.length);
-    if (this.appendAt + size <= this.recordsEnd) {
-      this.put(key, flags, body);
-      return;
-    }
-    this.rotate(key, size);
-    this.put(key, flags, body);
+    if (this.#appendAt + size <= this.#recordsEnd) return this.#put(key, flags, body);
+    this.#rotate(key, size);
+    this.#put(key, flags, body);
     // The new active sector may hold this one record only. A bit flip in it no longer rolls the
     // key back: boot then takes the previous sector as active and finds this one (its spare)
     // non-blank with a committed record that fails its check, while the last record written was
     // no erase record naming it — damage, not an interrupted erase; the keys are marked DAMAGED.
     // So the record is not written twice (test/reliability-fuzz-storage.test.ts flips every bit
     // of such a sector).
-    this.freeSector((this.active + 1) % this.sectorCount);
+    this.#freeSector((this.#active + 1) % this.sectorCount);
   }
 
   /** Make the spare the active sector, after checking that the copies will fit beside `size` bytes. */
-  private rotate(key: Uint8Array, size: number): void {
+  #rotate(key: Uint8Array, size: number): void {
     const n = this.sectorCount;
-    const next = (this.active + 2) % n;
+    const next = (this.#active + 2) % n;
     const id = toHex(key);
     let need = size + ERASE_RECORD_SIZE;
-    for (const [k, e] of this.index) if (e.sector === next && k !== id && !this.droppable(e, next)) need += recordSize(e.key.length, e.bodyLength);
-    if (need > this.recordsEnd - this.recordsStart) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a ' + this.blockSize + '-byte sector');
-    this.active = (this.active + 1) % n;
-    this.appendAt = this.recordsStart;
-    if (!this.blank[this.active]) throw new StorageError('record log: spare sector ' + this.active + ' is not erased');
+    for (const [k, e] of this.#index) if (e.sector === next && k !== id && !droppable(e, next)) need += e.size;
+    if (need > this.#recordsEnd - this.#recordsStart) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a sector');
+    this.#active = (this.#active + 1) % n;
+    this.#appendAt = this.#recordsStart;
+    if (!this.#blank[this.#active]) throw new StorageError('record log: spare sector ' + this.#active + ' is not erased');
   }
 
-  /**
-   * Forgotten when sector s is erased: a tombstone with no older record outside s, and the
-   * acknowledgement of a torn write in s.
-   */
-  private droppable(e: Entry, s: number): boolean {
-    const named = namedSector(e.key);
-    if (named >= 0) return named === s;
-    return (e.flags & FLAG_DELETED) !== 0 && (e.sectors & ~(1 << s)) === 0;
-  }
-
-  /** Copy the live records of sector s into the active sector, then erase s. */
-  private holdsRecords(s: number): boolean {
-    for (const e of this.index.values()) if ((e.sectors & (1 << s)) !== 0) return true;
+  #holdsRecords(s: number): boolean {
+    for (const e of this.#index.values()) if ((e.sectors & (1 << s)) !== 0) return true;
     return false;
   }
 
-  private freeSector(s: number): void {
-    while (this.pendingAcks.length > 0) {
-      const a = this.pendingAcks.shift()!;
-      if (this.appendAt + recordSize(4, 4) > this.recordsEnd) throw new StorageError('record log full while acknowledging a torn write');
-      this.put(tornKey(a.sector, a.offset), 0, genBytes(a.gen));
-    }
-    while (this.pendingDamage.length > 0) {
-      const k = this.pendingDamage.shift()!;
-      if (this.appendAt + recordSize(k.length, 0) > this.recordsEnd) throw new StorageError('record log full while marking damaged keys');
-      this.put(k, FLAG_DAMAGED, new Uint8Array(0));
-    }
-    const live = [...this.index.values()].filter((e) => e.sector === s).sort((a, b) => a.gen - b.gen);
-    for (const e of live) {
-      if (this.droppable(e, s)) continue;
-      const body = this.body(e);
-      if (this.appendAt + recordSize(e.key.length, e.bodyLength) > this.recordsEnd) throw new StorageError('record log full while moving live records');
-      this.put(e.key, e.flags, body);
-    }
-    if (!this.blank[s]) {
+  /** Copy the live records of sector s into the active sector, then erase s. */
+  #freeSector(s: number): void {
+    for (const p of [...this.#pendingAcks.splice(0), ...this.#pendingDamage.splice(0)]) this.#putInSector(...p);
+    const live = [...this.#index.values()].filter((e) => e.sector === s).sort((a, b) => a.gen - b.gen);
+    for (const e of live) if (!droppable(e, s)) this.#putInSector(e.key, e.flags, this.#body(e));
+    if (!this.#blank[s]) {
       // Name the sector before erasing it — needed only when it holds records (a sector with
       // nothing but a torn write cannot look like damage after a cut erase: its commit words
       // stay erased, and erasing only sets bits).
-      if (this.holdsRecords(s)) {
-        if (this.appendAt + ERASE_RECORD_SIZE > this.recordsEnd) throw new StorageError('record log full while freeing a sector');
-        this.put(ERASE_KEY, 0, new Uint8Array([s]));
-      }
-      this.changing();
-      this.flash.erase(s);
-      this.blank[s] = true;
-      this.counts[s] = 0;
+      if (this.#holdsRecords(s)) this.#putInSector(ERASE_KEY, 0, new Uint8Array([s]));
+      this.#erase(s);
+      this.#counts[s] = 0;
     }
     const bit = 1 << s;
-    for (const [k, e] of this.index) {
+    for (const [k, e] of this.#index) {
       e.sectors &= ~bit;
-      if (e.sectors === 0 || namedSector(e.key) === s) this.index.delete(k);
+      if (e.sectors === 0 || namedSector(e.key) === s) this.#index.delete(k);
     }
+  }
+
+  #erase(s: number): void {
+    this.#changing();
+    this.flash.erase(s);
+    this.#blank[s] = true;
+  }
+
+  /** Before every flash write or erase of this instance: count it, and stay current. */
+  #changing(): void {
+    this.#seenWrites = ++this.#writes.count;
+  }
+
+  /** put() where the record must fit the active sector (no rotation during one). */
+  #putInSector(key: Uint8Array, flags: number, body: Uint8Array): void {
+    if (this.#appendAt + recordSize(key.length, body.length) > this.#recordsEnd) throw new StorageError('record log full while rotating into sector ' + this.#active);
+    this.#put(key, flags, body);
   }
 
   /** Write one record at the append position of the active sector: body, commit word, then its bit in A, B and the witness. */
-  private put(key: Uint8Array, flags: number, body: Uint8Array): void {
-    if (this.maxGen >= MAX_GEN) throw new StorageError('record log generation counter exhausted');
-    const gen = this.maxGen + 1;
-    const rec = encodeRecord(key, flags, gen, body);
-    const at = this.active * this.blockSize + this.appendAt;
-    this.blank[this.active] = false;
-    this.changing();
-    this.flash.write(at, rec);
+  #put(key: Uint8Array, flags: number, body: Uint8Array): void {
+    if (this.#maxGen >= MAX_GEN) throw new StorageError('record log generation counter exhausted');
+    const gen = this.#maxGen + 1;
+    const active = this.#active;
+    const bs = this.blockSize;
+    const n = this.sectorCount;
+    const at = active * bs + this.#appendAt;
+    this.#blank[active] = false;
+    this.#changing();
+    this.flash.write(at, encodeRecord(key, flags, gen, body));
     this.flash.write(at + 4, ZERO_WORD);
     // (Past the counter's last bit — only after damage raised it — the count stays where it is.)
-    const k = this.counts[this.active]++;
-    if (k < this.counter * 8) {
+    const k = this.#counts[active]++;
+    if (k < this.#counter * 8) {
       const c = counterWord(k);
-      this.clearBits(this.active * this.blockSize + c.offset, c.word);
-      this.clearBits(this.active * this.blockSize + this.recordsEnd + c.offset, c.word);
-      const prev = (this.active + this.sectorCount - 1) % this.sectorCount;
+      this.#clearBits(active * bs + c.offset, c.word);
+      this.#clearBits(active * bs + this.#recordsEnd + c.offset, c.word);
+      const prev = (active + n - 1) % n;
       // (Also into a sector never used yet: it is erased, as the spare, before the log reaches it.)
-      if (this.sectorCount > 2) {
-        this.clearBits(prev * this.blockSize + this.counter + c.offset, c.word);
-        this.blank[prev] = false;
+      if (n > 2) {
+        this.#clearBits(prev * bs + this.#counter + c.offset, c.word);
+        this.#blank[prev] = false;
       }
     }
-    this.maxGen = gen;
+    this.#maxGen = gen;
     const size = recordSize(key.length, body.length);
-    this.noteRecord({ sector: this.active, offset: this.appendAt, gen, flags, key: key.slice(), bodyLength: body.length, size });
-    this.newestOffset = at;
-    this.appendAt += size;
+    this.#note({ sector: active, offset: this.#appendAt, gen, flags, key: key.slice(), bodyLength: body.length, size });
+    this.#newestOffset = at;
+    this.#appendAt += size;
   }
 
   /** Clear the 0 bits of `word` in the flash word at `at` (written as read & word: NOR only clears). */
-  private clearBits(at: number, word: Uint8Array): void {
+  #clearBits(at: number, word: Uint8Array): void {
     const cur = this.flash.read(at, 4);
     for (let i = 0; i < 4; i++) cur[i] &= word[i];
     this.flash.write(at, cur);
@@ -543,17 +513,19 @@ export class RecordLog {
 
   /** Diagnostics: the active sector, bytes free in it, and live records. */
   get status(): { activeSector: number; freeBytes: number; liveRecords: number; gen: number; newestOffset: number } {
-    return { activeSector: this.active, freeBytes: this.recordsEnd - this.appendAt, liveRecords: this.index.size, gen: this.maxGen, newestOffset: this.newestOffset };
+    return { activeSector: this.#active, freeBytes: this.#recordsEnd - this.#appendAt, liveRecords: this.#index.size, gen: this.#maxGen, newestOffset: this.#newestOffset };
   }
 }
 const ZERO_WORD = new Uint8Array(4);
 
-function u32le(b: Uint8Array): number {
-  return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
-}
-
-function genBytes(gen: number): Uint8Array {
-  return new Uint8Array([gen & 0xff, (gen >>> 8) & 0xff, (gen >>> 16) & 0xff, gen >>> 24]);
+/**
+ * Forgotten when sector s is erased: a tombstone with no older record outside s, and the
+ * acknowledgement of a torn write in s.
+ */
+function droppable(e: Entry, s: number): boolean {
+  const named = namedSector(e.key);
+  if (named >= 0) return named === s;
+  return (e.flags & FLAG_DELETED) !== 0 && (e.sectors & ~(1 << s)) === 0;
 }
 
 /** The gen of the last valid record before `offset` in a scanned sector (FFFFFFFF: none). */

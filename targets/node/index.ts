@@ -13,7 +13,8 @@ export { collectAnswers, type RequestSender } from '../../src/coap/multicast-cli
 export { openGroupDirectory, readGroupDirectory, writeNewGroup } from './group-dir.js';
 export { HOST_AEAD_ALGORITHMS, findAnyAlgorithm, findAnyAlgorithmByName, A128GCM, A192GCM, A256GCM, CHACHA20_POLY1305 } from '../../src/crypto/host-aeads.js';
 export { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
-// Device images: write a device's partition (the device side reads it with openDeviceContexts)
+// Moving a stored context (src/persist/README.md); device images: write a device's partition (the device side reads it with openDeviceContexts)
+export { exportContextState, destroyContext } from '../../src/persist/context-move.js';
 export { buildDeviceImage, describeDeviceImage, oscoreContextEntry, checkNewContext, type DeviceImageEntry, type PartitionGeometry } from '../../src/device-image/image.js';
 export { parsePartitionTable, findPartition, parsePartitionNumber, linFlashFileName, type PartitionEntry } from '../../src/device-image/partition-table.js';
 // EDHOC (RFC 9528) and its CoAP layers (App. A.2, RFC 9668): Node here; a device app includes targets/moddable/edhoc/manifest.json.
