@@ -58,45 +58,42 @@ export function utf8Encode(s: string): Uint8Array {
   const ascii = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x80) return utf8EncodeAny(s);
+    if (c > 0x7f) return utf8EncodeAny(s);
     ascii[i] = c;
   }
   return ascii;
 }
 
+/** Any string; a lone surrogate is encoded as its 3 bytes (a string iterates by code point). */
 function utf8EncodeAny(s: string): Uint8Array {
   const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    let c = s.charCodeAt(i);
-    if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d < 0xe000) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
-      }
-    }
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    // n continuation bytes after a lead byte of n + 1 high ones (0xc0, 0xe0, 0xf0).
+    const n = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+    out.push(n ? ((0xff80 >> n) & 0xff) | (c >> (6 * n)) : c);
+    for (let k = n; k--; ) out.push(0x80 | ((c >> (6 * k)) & 63));
   }
   return new Uint8Array(out);
 }
 
-/** UTF-8 decode; invalid sequences become U+FFFD. */
+/** UTF-8 decode; each byte that does not start a complete, well-formed sequence becomes U+FFFD. */
 export function utf8Decode(b: Uint8Array): string {
   let s = '';
   for (let i = 0; i < b.length; ) {
-    const c = b[i++];
-    let cp = 0xfffd;
-    if (c < 0x80) cp = c;
-    else if (c >= 0xc2 && c < 0xe0 && i < b.length && (b[i] & 0xc0) === 0x80) cp = ((c & 31) << 6) | (b[i++] & 63);
-    else if (c >= 0xe0 && c < 0xf0 && i + 1 < b.length && (b[i] & 0xc0) === 0x80 && (b[i + 1] & 0xc0) === 0x80) {
-      cp = ((c & 15) << 12) | ((b[i] & 63) << 6) | (b[i + 1] & 63);
-      i += 2;
-    } else if (c >= 0xf0 && c < 0xf5 && i + 2 < b.length && (b[i] & 0xc0) === 0x80 && (b[i + 1] & 0xc0) === 0x80 && (b[i + 2] & 0xc0) === 0x80) {
-      cp = ((c & 7) << 18) | ((b[i] & 63) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63);
-      i += 3;
+    let cp = b[i++];
+    if (cp > 0x7f) {
+      // The continuation bytes a lead byte announces (0: not a lead byte; 0xc0/0xc1 would be overlong).
+      const n = cp < 0xc2 ? 0 : cp < 0xe0 ? 1 : cp < 0xf0 ? 2 : cp < 0xf5 ? 3 : 0;
+      let v = cp & (0x3f >> n);
+      let k = 0;
+      // Past the end b[i + k] is undefined, which is no continuation byte either.
+      while (k < n && (b[i + k] & 0xc0) === 0x80) v = (v << 6) | (b[i + k++] & 63);
+      cp = 0xfffd;
+      if (n && k === n) {
+        cp = v;
+        i += n;
+      }
     }
     s += String.fromCodePoint(cp);
   }

@@ -13,6 +13,11 @@ describe('bytes', () => {
     assert.equal(toHex(utf8Encode('é€😀')), 'c3a9e282ac' + 'f09f9880');
     assert.equal(utf8Decode(fromHex('c3a9e282acf09f9880')), 'é€😀');
     assert.equal(utf8Decode(fromHex('ff41')), '\ufffdA');
+    // A lone surrogate as its 3 bytes; each byte of a truncated or overlong sequence is one U+FFFD.
+    assert.equal(toHex(utf8Encode('a\ud800b')), '61eda08062');
+    assert.equal(utf8Decode(fromHex('e282')), '\ufffd\ufffd');
+    assert.equal(utf8Decode(fromHex('c080e282ac')), '\ufffd\ufffd€');
+    assert.equal(utf8Decode(fromHex('f09f98')), '\ufffd\ufffd\ufffd');
   });
   it('uint is shortest big-endian', () => {
     assert.deepEqual(encodeUint(0), new Uint8Array(0));

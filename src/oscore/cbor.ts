@@ -10,121 +10,45 @@ import { utf8Encode } from '../bytes.js';
 /** The values OSCORE needs: unsigned/negative integers, byte strings, text, null, arrays. */
 export type CborValue = number | Uint8Array | string | null | readonly CborValue[];
 
-const MAJOR_UNSIGNED = 0;
-const MAJOR_NEGATIVE = 1;
-const MAJOR_BYTES = 2;
-const MAJOR_TEXT = 3;
-const MAJOR_ARRAY = 4;
-const SIMPLE_NULL = 0xf6;
-
-/** Growable byte sink; one per encode call. */
-class ByteSink {
-  buf = new Uint8Array(64);
-  length = 0;
-  private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-  }
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.length++] = b;
-  }
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
-  }
-}
-
-/** Major type + argument, shortest form (RFC 8949 §3; "preferred serialisation"). */
-function writeHead(out: ByteSink, major: number, n: number): void {
-  const m = major << 5;
-  if (n < 24) out.byte(m | n);
-  else if (n < 0x100) {
-    out.byte(m | 24);
-    out.byte(n);
-  } else if (n < 0x10000) {
-    out.byte(m | 25);
-    out.byte(n >> 8);
-    out.byte(n & 0xff);
-  } else if (n < 0x100000000) {
-    out.byte(m | 26);
-    out.byte((n >>> 24) & 0xff);
-    out.byte((n >>> 16) & 0xff);
-    out.byte((n >>> 8) & 0xff);
-    out.byte(n & 0xff);
-  } else {
-    out.byte(m | 27);
-    const hi = Math.floor(n / 0x100000000);
-    const lo = n >>> 0;
-    out.byte((hi >>> 24) & 0xff);
-    out.byte((hi >>> 16) & 0xff);
-    out.byte((hi >>> 8) & 0xff);
-    out.byte(hi & 0xff);
-    out.byte((lo >>> 24) & 0xff);
-    out.byte((lo >>> 16) & 0xff);
-    out.byte((lo >>> 8) & 0xff);
-    out.byte(lo & 0xff);
-  }
-}
-
-function writeValue(out: ByteSink, v: CborValue): void {
-  if (v === null) out.byte(SIMPLE_NULL);
-  else if (typeof v === 'number') {
-    if (!Number.isSafeInteger(v)) throw new RangeError('cbor: only safe integers are supported, got ' + v);
-    if (v >= 0) writeHead(out, MAJOR_UNSIGNED, v);
-    else writeHead(out, MAJOR_NEGATIVE, -1 - v);
-  } else if (v instanceof Uint8Array) {
-    writeHead(out, MAJOR_BYTES, v.length);
-    out.bytes(v);
-  } else if (typeof v === 'string') {
-    const bytes = utf8Encode(v);
-    writeHead(out, MAJOR_TEXT, bytes.length);
-    out.bytes(bytes);
-  } else if (Array.isArray(v)) {
-    writeHead(out, MAJOR_ARRAY, v.length);
-    for (const x of v as readonly CborValue[]) writeValue(out, x);
-  } else {
-    throw new TypeError('cbor: unsupported value');
-  }
-}
-
 /** Bytes of a CBOR head (initial byte + argument) for argument `n`. */
 export function cborHeadLength(n: number): number {
   return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : n < 0x100000000 ? 5 : 9;
 }
 
 /**
- * Write the head of major type `major` with argument `n` (< 2^32) at `offset`; returns the new
- * offset. For fixed-shape structures (the AAD) built straight into one buffer.
+ * Write the head of major type `major` with argument `n` (a safe integer ≥ 0) at `offset`, in the
+ * shortest form (additional information 24–27 for 1, 2, 4, 8 argument bytes); returns the new
+ * offset. Into a fixed buffer (the AAD, built in place) or a growing array (encodeCbor).
  */
-export function writeCborHead(out: Uint8Array, offset: number, major: number, n: number): number {
-  const m = major << 5;
-  if (n < 24) out[offset++] = m | n;
-  else if (n < 0x100) {
-    out[offset++] = m | 24;
-    out[offset++] = n;
-  } else if (n < 0x10000) {
-    out[offset++] = m | 25;
-    out[offset++] = n >> 8;
-    out[offset++] = n & 0xff;
-  } else if (n < 0x100000000) {
-    out[offset++] = m | 26;
-    out[offset++] = (n >>> 24) & 0xff;
-    out[offset++] = (n >>> 16) & 0xff;
-    out[offset++] = (n >>> 8) & 0xff;
-    out[offset++] = n & 0xff;
-  } else throw new RangeError('cbor: head argument too large');
+export function writeCborHead(out: Uint8Array | number[], offset: number, major: number, n: number): number {
+  const size = n < 24 ? 0 : n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x100000000 ? 4 : 8;
+  out[offset++] = (major << 5) | (size ? 24 + (size >> 1) - (size >> 3) : n);
+  // Big-endian argument bytes; division, not shifts, so 8-byte arguments above 2^32 stay exact.
+  for (let i = size; i--; ) out[offset++] = Math.floor(n / 2 ** (8 * i)) % 256;
   return offset;
+}
+
+function writeValue(out: number[], v: CborValue): void {
+  if (v === null) out.push(0xf6);
+  else if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v)) throw new RangeError('cbor: not a safe integer: ' + v);
+    writeCborHead(out, out.length, v < 0 ? 1 : 0, v < 0 ? -1 - v : v);
+  } else if (Array.isArray(v)) {
+    writeCborHead(out, out.length, 4, v.length);
+    for (const x of v as readonly CborValue[]) writeValue(out, x);
+  } else {
+    // Byte strings (major 2) as they are, text (major 3) as UTF-8.
+    const text = typeof v === 'string';
+    if (!text && !(v instanceof Uint8Array)) throw new TypeError('cbor: unsupported value ' + String(v));
+    const bytes = text ? utf8Encode(v) : v;
+    writeCborHead(out, out.length, text ? 3 : 2, bytes.length);
+    for (let i = 0; i < bytes.length; i++) out.push(bytes[i]);
+  }
 }
 
 /** Encode `value` deterministically. */
 export function encodeCbor(value: CborValue): Uint8Array {
-  const out = new ByteSink();
+  const out: number[] = [];
   writeValue(out, value);
-  return out.buf.slice(0, out.length);
+  return new Uint8Array(out);
 }
