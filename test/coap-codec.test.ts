@@ -5,6 +5,7 @@ import { createMessage, type Message } from '../src/coap/message.js';
 import { MessageType, Code } from '../src/coap/numbers.js';
 import { fromHex, toHex, utf8Encode } from '../src/bytes.js';
 import { MessageFormatError } from '../src/errors.js';
+import { OPTIONS, Option, isKnownOption, optionSpec, oscoreClassOf } from '../src/coap/option-registry.js';
 
 const E = new Uint8Array(0);
 const opt = (number: number, value: Uint8Array | string = E) => ({ number, value: typeof value === 'string' ? utf8Encode(value) : value });
@@ -126,5 +127,18 @@ describe('coap codec (RFC 7252 §3)', () => {
     assert.equal(firstUnknownCriticalOption(createMessage({ code: 1, options: [opt(2048)] })), undefined); // even: elective
     assert.equal(firstUnknownCriticalOption(createMessage({ code: 1, options: [opt(11, 'a'), opt(2049)] })), 2049);
     assert.equal(firstUnknownCriticalOption(createMessage({ code: 1, options: [opt(9)] })), undefined); // OSCORE is known
+  });
+
+  it('the option registry: what the device asks (known? OSCORE class) agrees with the full table for every number', () => {
+    assert.equal(OPTIONS.length, Object.keys(Option).length);
+    for (const name of Object.keys(Option) as (keyof typeof Option)[]) assert.ok(optionSpec(Option[name]), name);
+    for (let n = 0; n <= 0xffff; n++) {
+      const spec = optionSpec(n);
+      assert.equal(isKnownOption(n), spec !== undefined, 'option ' + n);
+      assert.equal(oscoreClassOf(n), spec ? spec.oscoreClass : 'E', 'option ' + n); // RFC 8613 §4.1: unknown → E
+    }
+    // RFC 8613 Table 2 spot checks, one per class
+    assert.deepEqual([oscoreClassOf(Option.URI_PATH), oscoreClassOf(Option.URI_HOST), oscoreClassOf(Option.OBSERVE)], ['E', 'U', 'EU']);
+    assert.ok(OPTIONS.every((o) => Object.isFrozen(o) && ['E', 'U', 'EU'].includes(o.oscoreClass)));
   });
 });

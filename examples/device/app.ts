@@ -11,11 +11,11 @@
  * Platform-free: the same module runs on an ESP32 (main.ts, Moddable ports), in the XS simulator
  * (targets/xs-sim/device-main.ts) and on Node (`npm start -- --engine node`).
  */
-import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource, TimerHandle } from '../../src/ports.js';
+import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
 import { DEVICE_DEDUP_CACHE_SIZE, type TransmissionParameters } from '../../src/coap/server-messaging.js';
 import { ObserveLayer } from '../../src/coap/observe-layer.js';
-import { Router, type Method, type ResourceHandler } from '../../src/coap/server.js';
+import { Router, type Method, type ResourceHandler, type ResponseInit } from '../../src/coap/server.js';
 import type { StackLayer } from '../../src/coap/exchange.js';
 import { Code, ContentFormat } from '../../src/coap/numbers.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
@@ -73,20 +73,19 @@ export interface DeviceApp {
   status(): Record<string, unknown>;
 }
 
-/** A slow random walk around 21.5 °C in steps of 0.1 °C (the device's only "sensor"). */
-class SimulatedThermometer {
-  private tenths = 215;
-  constructor(private readonly random: RandomSource) {}
-  read(): number {
-    const r = new Uint8Array(1);
-    this.random.fill(r);
-    const step = r[0] < 64 ? -1 : r[0] >= 192 ? 1 : 0;
-    this.tenths = Math.min(300, Math.max(150, this.tenths + step));
-    return this.tenths / 10;
-  }
+/** The device's only "sensor": a slow random walk around 21.5 °C in steps of 0.1 °C (15–30 °C). */
+function simulatedThermometer(random: RandomSource): () => number {
+  let tenths = 215;
+  const r = new Uint8Array(1);
+  return () => {
+    random.fill(r);
+    tenths = Math.min(300, Math.max(150, tenths + (r[0] < 64 ? -1 : r[0] >= 192 ? 1 : 0)));
+    return tenths / 10;
+  };
 }
 
 export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions): DeviceApp {
+  const { clock, random } = ports;
   const log = options.log;
   const records = RecordLog.open(ports.flash);
   const opened = openDeviceContexts(records, options.provision);
@@ -102,45 +101,39 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   // response here fits one datagram) and no Echo layer (the OSCORE layer does App. B.1.2 itself).
   const endpoint = new ComposedEndpoint({
     port: ports.datagram,
-    clock: ports.clock,
-    random: ports.random,
-    oscore: security ? security.layer : oscoreServerLayer({ lookup, clock: ports.clock, random: ports.random }),
-    inner: [new ObserveLayer(ports.clock)],
+    clock,
+    random,
+    oscore: security ? security.layer : oscoreServerLayer({ lookup, clock, random }),
+    inner: [new ObserveLayer(clock)],
     router: new Router(),
     params: { dedupCacheSize: DEVICE_DEDUP_CACHE_SIZE, ...options.params },
   });
 
-  const thermometer = new SimulatedThermometer(ports.random);
-  let temperature = thermometer.read();
+  const readThermometer = simulatedThermometer(random);
+  let temperature = readThermometer();
   let led = false;
   let requests = 0;
-  const protectedOnly = { requireOscore: true };
   // After a power cut the first request of a client proves its freshness with Echo (App. B.1.2);
   // say so once on the console when that has happened.
-  const unknown = contexts.filter((c) => c.replayWindow.isUnknown);
+  let recovering = contexts.filter((c) => c.replayWindow.isUnknown);
   const served = () => {
     requests++;
-    for (let i = unknown.length - 1; i >= 0; i--) {
-      if (unknown[i].replayWindow.isUnknown) continue;
-      unknown.splice(i, 1);
-      log('replay window re-initialised from a request that echoed our Echo value (App. B.1.2)');
-    }
+    if (recovering.length === 0) return;
+    const before = recovering.length;
+    recovering = recovering.filter((c) => c.replayWindow.isUnknown);
+    for (let i = recovering.length; i < before; i++) log('replay window re-initialised from a request that echoed our Echo value (App. B.1.2)');
+  };
+  const text = (payload: string): ResponseInit => {
+    served();
+    return { payload, contentFormat: ContentFormat.TEXT_PLAIN };
   };
 
-  endpoint.resource('/temperature', {
-    GET: () => {
-      served();
-      return { payload: temperature.toFixed(1), contentFormat: ContentFormat.TEXT_PLAIN };
-    },
-  }, { ...protectedOnly, observable: true, linkAttributes: { rt: 'temperature', ct: '0' } });
+  endpoint.resource('/temperature', { GET: () => text(temperature.toFixed(1)) }, { requireOscore: true, observable: true, linkAttributes: { rt: 'temperature', ct: '0' } });
 
   for (const r of security?.resources ?? []) endpoint.resource(r.path, r.handlers);
 
   endpoint.resource('/led', {
-    GET: () => {
-      served();
-      return { payload: led ? 'on' : 'off', contentFormat: ContentFormat.TEXT_PLAIN };
-    },
+    GET: () => text(led ? 'on' : 'off'),
     PUT: (req) => {
       served();
       const want = req.text().trim().toLowerCase();
@@ -150,20 +143,19 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
       led = next;
       return { code: Code.CHANGED };
     },
-  }, { ...protectedOnly, linkAttributes: { rt: 'light', ct: '0' } });
+  }, { requireOscore: true, linkAttributes: { rt: 'light', ct: '0' } });
 
   const interval = options.sensorIntervalMs ?? 2000;
-  let timer: TimerHandle | undefined;
   const sample = () => {
-    const t = thermometer.read();
+    const t = readThermometer();
     if (t !== temperature) {
       temperature = t;
       const n = endpoint.notify('/temperature');
       if (n) log('temperature ' + t.toFixed(1) + ' °C → ' + n + ' observer' + (n === 1 ? '' : 's'));
     }
-    timer = ports.clock.setTimer(interval, sample);
+    timer = clock.setTimer(interval, sample);
   };
-  timer = ports.clock.setTimer(interval, sample);
+  let timer = clock.setTimer(interval, sample);
   log('serving /temperature (Observe) and /led, OSCORE required; temperature ' + temperature.toFixed(1) + ' °C, LED off');
 
   let closed = false;
@@ -173,22 +165,20 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
     shutdown() {
       if (closed) return;
       closed = true;
-      if (timer !== undefined) ports.clock.clearTimer(timer);
+      clock.clearTimer(timer);
       endpoint.observation?.clear();
       security?.shutdown?.();
       for (const c of contexts) c.close();
       endpoint.close();
       log('clean shutdown: next seq ' + contexts.map((c) => c.sequence.next).join(', ') + ' and replay window written');
     },
-    status() {
-      return {
-        temperature,
-        led,
-        requests,
-        observers: endpoint.observation?.registry.size ?? 0,
-        nextSeq: contexts.map((c) => c.sequence.next),
-        replayWindowUnknown: contexts.map((c) => c.replayWindow.isUnknown),
-      };
-    },
+    status: () => ({
+      temperature,
+      led,
+      requests,
+      observers: endpoint.observation?.registry.size ?? 0,
+      nextSeq: contexts.map((c) => c.sequence.next),
+      replayWindowUnknown: contexts.map((c) => c.replayWindow.isUnknown),
+    }),
   };
 }

@@ -7,7 +7,7 @@
 import type { CoapOption, Message } from './message.js';
 import type { MessageType } from './numbers.js';
 import { MessageFormatError } from '../errors.js';
-import { isCritical, optionSpec } from './option-registry.js';
+import { isCritical, isKnownOption } from './option-registry.js';
 
 export const VERSION = 1;
 
@@ -171,6 +171,6 @@ export function decodeMessage(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_
  * undefined. Requests with one get 4.02 (CON) or are ignored (NON); responses are rejected.
  */
 export function firstUnknownCriticalOption(m: Pick<Message, 'options'>): number | undefined {
-  for (const o of m.options) if (isCritical(o.number) && optionSpec(o.number) === undefined) return o.number;
+  for (const o of m.options) if (isCritical(o.number) && !isKnownOption(o.number)) return o.number;
   return undefined;
 }

@@ -106,7 +106,7 @@ export interface DedupEntry {
   reply?: Uint8Array;
 }
 
-export const NO_CLIENT_SIDE = 'no client side: compose the endpoint with { messaging: Messaging }';
+export const NO_CLIENT_SIDE = 'no client side (compose with messaging: Messaging)';
 
 export class ServerMessaging implements ClientTransport {
   readonly params: TransmissionParameters;
@@ -170,9 +170,7 @@ export class ServerMessaging implements ClientTransport {
       // Initial timeout: uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR].
       timeout: p.ackTimeout * (1 + this.randomFloat() * (p.ackRandomFactor - 1)),
       timer: undefined,
-      onAck: cb.onAck,
-      onReset: cb.onReset,
-      onTimeout: cb.onTimeout,
+      ...cb,
     };
     this.transmissions.set(key, t);
     this.port.send(bytes, peer.address, peer.port);
@@ -193,12 +191,15 @@ export class ServerMessaging implements ClientTransport {
     t.timer = this.clock.setTimer(t.timeout, () => this.retransmit(t));
   }
 
-  /** Send a message of ours as CON (retransmitted) or NON; resolves when ACKed (CON) or sent (NON). */
-  private sendOwn(peer: Peer, m: Message, confirmable: boolean): Promise<void> {
+  /**
+   * Send a response of ours (`r`'s code, options, payload) with `token` as CON (retransmitted) or
+   * NON; resolves when ACKed (CON) or sent (NON).
+   */
+  private sendOwn(peer: Peer, token: Uint8Array, r: Message, confirmable: boolean): Promise<void> {
     const mid = this.allocateMid();
     let bytes: Uint8Array;
     try {
-      bytes = encodeMessage({ ...m, type: confirmable ? MessageType.CON : MessageType.NON, messageId: mid });
+      bytes = encodeMessage({ type: confirmable ? MessageType.CON : MessageType.NON, code: r.code, messageId: mid, token, options: r.options, payload: r.payload });
     } catch (e) {
       return Promise.reject(e);
     }
@@ -302,7 +303,7 @@ export class ServerMessaging implements ClientTransport {
     if (r.code >> 5 >= 4 || r.code === 0) return;
     const delay = this.randomFloat() * this.params.leisure;
     this.clock.setTimer(delay, () => {
-      if (!this.closed) this.sendOwn(peer, { type: MessageType.NON, code: r.code, messageId: 0, token: request.token, options: r.options, payload: r.payload }, false).catch(() => {});
+      if (!this.closed) this.sendOwn(peer, request.token, r, false).catch(() => {});
     });
   }
 
@@ -334,10 +335,10 @@ export class ServerMessaging implements ClientTransport {
           this.port.send(bytes, peer.address, peer.port);
         } else {
           // §5.2.2 separate response (CON, retransmitted) or the answer to a NON request (§5.2.3).
-          this.sendOwn(peer, { type: MessageType.CON, code: r.code, messageId: 0, token: m.token, options: r.options, payload: r.payload }, confirmable).catch(() => {});
+          this.sendOwn(peer, m.token, r, confirmable).catch(() => {});
         }
       },
-      notify: (r, con) => this.sendOwn(peer, { type: MessageType.CON, messageId: 0, code: r.code, token: m.token, options: r.options, payload: r.payload }, con),
+      notify: (r, con) => this.sendOwn(peer, m.token, r, con),
     };
     try {
       this.onRequest(exchange);

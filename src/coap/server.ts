@@ -5,10 +5,10 @@
  * handler results and thrown CoapErrors to responses. It is the top ServerHandler of the stack.
  */
 import type { CoapOption, Message } from './message.js';
-import { createMessage, getOption, getOptions, getUintOption } from './message.js';
+import { createMessage, getOption, getOptions, getUintOption, setUintOption } from './message.js';
 import { Code } from './numbers.js';
 import { Option } from './option-registry.js';
-import { utf8Decode, utf8Encode, encodeUint } from '../bytes.js';
+import { utf8Decode, utf8Encode } from '../bytes.js';
 import { CoapError } from '../errors.js';
 import { firstUnknownCriticalOption } from './codec.js';
 import { splitPath } from './uri.js';
@@ -98,17 +98,8 @@ interface Resource {
 export function buildResponse(init: ResponseInit): Message {
   const payload = typeof init.payload === 'string' ? utf8Encode(init.payload) : init.payload ?? new Uint8Array(0);
   const m = createMessage({ code: init.code ?? Code.CONTENT, options: init.options, payload });
-  if (init.contentFormat !== undefined) {
-    m.options = m.options.filter((o) => o.number !== Option.CONTENT_FORMAT);
-    insertUint(m, Option.CONTENT_FORMAT, init.contentFormat);
-  }
+  if (init.contentFormat !== undefined) setUintOption(m, Option.CONTENT_FORMAT, init.contentFormat);
   return m;
-}
-
-function insertUint(m: Message, number: number, n: number): void {
-  let i = m.options.length;
-  while (i > 0 && m.options[i - 1].number > number) i--;
-  m.options.splice(i, 0, { number, value: encodeUint(n) });
 }
 
 export function errorResponse(code: number, diagnostic: string): Message {
