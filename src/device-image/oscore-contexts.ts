@@ -32,48 +32,39 @@ export function contextKeys(name: string): { params: Uint8Array; state: Uint8Arr
   return { params: utf8Encode(PARAMS_PREFIX + name), state: utf8Encode(STATE_PREFIX + name) };
 }
 
+/** The byte-string parameters, in their order in the record. */
+const FIELDS = ['masterSecret', 'masterSalt', 'senderId', 'recipientId', 'idContext'] as const;
+
 export function encodeContextParams(p: SecurityContextParams): Uint8Array {
   const algorithm = checkParams(p);
-  const fields = [p.masterSecret, p.masterSalt, p.senderId, p.recipientId, p.idContext];
   const window = p.replayWindowSize ?? 32;
   const out: number[] = [VERSION, algorithm.id, window >> 8, window & 0xff];
-  for (const f of fields) {
-    if (f === undefined) {
-      out.push(0, 0);
-      continue;
-    }
-    if (f.length > 255) throw new LoadError('context parameter too long: ' + f.length + ' bytes');
-    out.push(1, f.length, ...f);
+  for (const name of FIELDS) {
+    const f = p[name];
+    if (!f) out.push(0, 0);
+    else if (f.length > 255) throw new LoadError('context parameter ' + name + ' too long: ' + f.length + ' bytes');
+    else out.push(1, f.length, ...f);
   }
   return new Uint8Array(out);
 }
 
 export function decodeContextParams(b: Uint8Array): SecurityContextParams {
-  if (b.length < 4 || b[0] !== VERSION) throw new LoadError('stored context parameters: unknown format');
+  const bad = (why: string) => new LoadError('stored context parameters: ' + why);
+  if (b.length < 4 || b[0] !== VERSION) throw bad('unknown format');
+  const params: Partial<SecurityContextParams> = { algorithm: b[1], replayWindowSize: (b[2] << 8) | b[3] };
   let o = 4;
-  const field = (name: string): Uint8Array | undefined => {
-    if (o + 2 > b.length) throw new LoadError('stored context parameters: truncated at ' + name);
+  for (const name of FIELDS) {
+    if (o + 2 > b.length) throw bad('truncated at ' + name);
     const present = b[o];
     const n = b[o + 1];
     o += 2;
-    if (present === 0) return undefined;
-    if (present !== 1 || o + n > b.length) throw new LoadError('stored context parameters: bad ' + name);
-    const v = b.slice(o, o + n);
-    o += n;
-    return v;
-  };
-  const params: SecurityContextParams = {
-    algorithm: b[1],
-    replayWindowSize: (b[2] << 8) | b[3],
-    masterSecret: field('masterSecret')!,
-    masterSalt: field('masterSalt'),
-    senderId: field('senderId')!,
-    recipientId: field('recipientId')!,
-    idContext: field('idContext'),
-  };
-  if (o !== b.length) throw new LoadError('stored context parameters: trailing bytes');
-  checkParams(params);
-  return params;
+    if (present === 0) continue;
+    if (present !== 1 || o + n > b.length) throw bad('bad ' + name);
+    params[name] = b.slice(o, (o += n));
+  }
+  if (o !== b.length) throw bad('trailing bytes');
+  checkParams(params as SecurityContextParams);
+  return params as SecurityContextParams;
 }
 
 /** Names of the contexts stored in the log (their parameter records). */

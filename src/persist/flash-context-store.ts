@@ -141,7 +141,7 @@ export function decodeState(b: Uint8Array, name: string): { running: boolean; se
 /** The stored state of `key`, read for a store that is about to hold it (LoadError when it cannot). */
 export function readState(log: RecordLog, key: Uint8Array): { running: boolean; seq: number; window: ReplayState } {
   const name = toHex(key);
-  if (log.retired) throw contextError(name, 'its record log is retired; open it on the newer log');
+  if (log.retired) throw contextError(name, 'record log retired; open it on the newer one');
   if (log.liveKeys.has(name)) throw alreadyLive(name);
   const body = log.read(key);
   if (!body) throw contextError(name, 'not found');
@@ -175,11 +175,16 @@ export interface FlashContextStoreOptions {
   newKeyMaterial?: boolean;
 }
 
+/** A store's states: opened (not loaded yet), loaded (it holds its key), closed. */
+const OPENED = 0;
+const LOADED = 1;
+const CLOSED = 2;
+
 export class FlashContextStore implements ContextStore {
   readonly log: RecordLog;
   readonly key: Uint8Array;
   readonly #chunks: ChunkRule;
-  #state: 'new' | 'loaded' | 'closed' = 'new';
+  #state = OPENED;
   #limit = 0;
   #loadedSeq = 0;
   /** Reservation records written by this store (load marker included). */
@@ -199,7 +204,7 @@ export class FlashContextStore implements ContextStore {
     checkSeq(initial.nextSeq, 'nextSeq');
     checkWindow(initial.window);
     if (log.has(key)) throw contextError(toHex(key), 'already exists');
-    if (log.damageSeen && !options.newKeyMaterial) throw contextError(toHex(key), 'flash damage seen, it may have been lost; create it only with new keys ({ newKeyMaterial: true })');
+    if (log.damageSeen && !options.newKeyMaterial) throw contextError(toHex(key), 'flash damage seen; create it only with new keys (newKeyMaterial)');
     log.append(key, encodeState(initial.nextSeq, initial.window));
     return new FlashContextStore(log, key, options);
   }
@@ -212,19 +217,19 @@ export class FlashContextStore implements ContextStore {
 
   load(): { nextSeq: number; window: ReplayState } {
     const name = toHex(this.key);
-    if (this.#state === 'loaded') throw alreadyLive(name);
-    if (this.#state !== 'new') throw contextError(name, 'store closed; open it again');
+    if (this.#state === LOADED) throw alreadyLive(name);
+    if (this.#state !== OPENED) throw contextError(name, 'store closed; open it again');
     const s = readState(this.log, this.key);
     this.#loadedSeq = this.#limit = s.seq;
     // The exact window is about to go stale: mark it unknown (and reserve) before OSCORE runs.
     if (!s.running) this.#writeLimit(Math.min(SEQUENCE_SPACE, s.seq + this.#chunks.next()));
     this.log.liveKeys.add(name);
-    this.#state = 'loaded';
+    this.#state = LOADED;
     return { nextSeq: s.seq, window: s.window };
   }
 
   reserve(upTo: number): number {
-    if (this.#state !== 'loaded') throw new Error('reserve() needs load() first, and no close()');
+    if (this.#state !== LOADED) throw new Error('reserve() needs load() first, and no close()');
     checkSeq(upTo, 'reserve(upTo)');
     if (upTo > this.#limit) this.#writeLimit(Math.min(SEQUENCE_SPACE, Math.max(upTo, this.#limit + this.#chunks.next())));
     return this.#limit;
@@ -237,13 +242,13 @@ export class FlashContextStore implements ContextStore {
   }
 
   close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
-    if (this.#state !== 'loaded') throw new Error('close() needs load() first, once');
+    if (this.#state !== LOADED) throw new Error('close() needs load() first, once');
     checkSeq(nextSeq, 'nextSeq');
     checkWindow(window);
     // Going below the loaded value would hand out numbers that may have been used before.
     if (nextSeq < this.#loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.#loadedSeq);
     this.log.append(this.key, encodeState(nextSeq, window));
-    this.#state = 'closed';
+    this.#state = CLOSED;
     this.log.liveKeys.delete(toHex(this.key));
   }
 
@@ -254,6 +259,6 @@ export class FlashContextStore implements ContextStore {
 
   /** True after close(): the store holds its key no more (context-move.ts exports and destroys closed stores). */
   get closed(): boolean {
-    return this.#state === 'closed';
+    return this.#state === CLOSED;
   }
 }

@@ -144,26 +144,26 @@ function looksTorn(b: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-type Parsed = { kind: 'valid'; found: Omit<Found, 'sector'> } | { kind: 'damaged'; certain: boolean } | { kind: 'invalid' };
+/** parseAt: no record starts here (or a torn write), a committed record that fails its check, one that certainly is a record. */
+const NO_RECORD = 0;
+const DAMAGED = 1;
+const CERTAINLY_DAMAGED = 2;
 
-function parseAt(b: Uint8Array, p: number, limit: number): Parsed {
-  if (p + HEADER > limit) return { kind: 'invalid' };
-  const magicOk = b[p] === MAGIC0 && b[p + 1] === MAGIC1;
+function parseAt(b: Uint8Array, p: number, limit: number, sector: number): Found | number {
   // The commit only begins once the whole record is written: not begun = a torn write.
-  if (!commitBegun(b, p)) return { kind: 'invalid' };
+  if (p + HEADER > limit || !commitBegun(b, p)) return NO_RECORD;
   const k = b[p + 3];
   const bodyLength = b[p + 12] | (b[p + 13] << 8);
   const dataEnd = p + HEADER + k + bodyLength;
-  const plausible = k >= 1 && k <= MAX_KEY_LENGTH && dataEnd + TRAILER <= limit;
-  if (plausible && recordCrc(b, p, dataEnd) === getU32(b, dataEnd)) {
+  const keyOk = k >= 1 && k <= MAX_KEY_LENGTH;
+  if (keyOk && dataEnd + TRAILER <= limit && recordCrc(b, p, dataEnd) === getU32(b, dataEnd)) {
     // (A record whose magic took a bit flip still matches: the CRC counts the magic as 'OX'.)
-    return { kind: 'valid', found: { offset: p, gen: getU32(b, p + 8), flags: b[p + 2], key: b.slice(p + HEADER, p + HEADER + k), bodyLength, size: recordSize(k, bodyLength) } };
+    return { sector, offset: p, gen: getU32(b, p + 8), flags: b[p + 2], key: b.slice(p + HEADER, p + HEADER + k), bodyLength, size: recordSize(k, bodyLength) };
   }
-  if (!magicOk) return { kind: 'invalid' };
-  // A committed record that fails its check is damage, not a torn write. `certain`: the commit
+  if (b[p] !== MAGIC0 || b[p + 1] !== MAGIC1) return NO_RECORD;
+  // A committed record that fails its check is damage, not a torn write. Certain: the commit
   // word is fully cleared and the key length plausible — random bytes almost never look so.
-  const fullCommit = b[p + 4] === 0 && b[p + 5] === 0 && b[p + 6] === 0 && b[p + 7] === 0;
-  return { kind: 'damaged', certain: fullCommit && k >= 1 && k <= MAX_KEY_LENGTH };
+  return keyOk && getU32(b, p + 4) === 0 ? CERTAINLY_DAMAGED : DAMAGED;
 }
 
 /** Scan one sector (`b` is its whole content): A, W and B are `counter` bytes each, the records between W and B. */
@@ -182,18 +182,18 @@ export function scanSector(b: Uint8Array, sector: number, counter: number): Sect
   let validEnd = start;
   let p = start;
   while (p < dataEnd) {
-    const r = parseAt(b, p, bs);
-    if (r.kind === 'valid') {
+    const r = parseAt(b, p, bs, sector);
+    if (typeof r === 'object') {
       if (open) { open.end = p; regions.push(open); open = null; }
-      records.push({ sector, ...r.found });
-      p += r.found.size;
+      records.push(r);
+      p += r.size;
       validEnd = p;
       continue;
     }
     // Where a record should start, any committed-looking header that fails is damage; inside
     // unparsable bytes (resynchronising), only one that is certainly a committed record.
-    if (!open) open = { start: p, end: p, damaged: r.kind === 'damaged' };
-    else if (r.kind === 'damaged' && r.certain) open.damaged = true;
+    if (!open) open = { start: p, end: p, damaged: r !== NO_RECORD };
+    else if (r === CERTAINLY_DAMAGED) open.damaged = true;
     p += 4;
   }
   if (open) { open.end = dataEnd; regions.push(open); }

@@ -123,9 +123,9 @@ export interface RecoveryReport {
 }
 
 export class RecordLog {
-  readonly flash: FlashPort;
-  readonly sectorCount: number;
-  readonly blockSize: number;
+  readonly #flash: FlashPort;
+  readonly #sectorCount: number;
+  readonly #blockSize: number;
   /** Bytes of each of a sector's record counters (A, W, B: record-format.ts); records lie between W and B. */
   readonly #counter: number;
   readonly #recordsStart: number;
@@ -152,12 +152,12 @@ export class RecordLog {
   recovery: RecoveryReport = { sealed: 0, finishedRotation: false, damagedRegions: 0, damagedKeys: 0 };
 
   private constructor(flash: FlashPort) {
-    this.flash = flash;
-    const n = (this.sectorCount = Math.floor(flash.byteLength / (this.blockSize = flash.blockSize)));
+    this.#flash = flash;
+    const n = (this.#sectorCount = Math.floor(flash.byteLength / (this.#blockSize = flash.blockSize)));
     if (n < 2 || n > 30) throw new LoadError('record log: 2..30 flash sectors, has ' + n);
-    this.#counter = counterLength(this.blockSize);
+    this.#counter = counterLength(this.#blockSize);
     this.#appendAt = this.#recordsStart = 2 * this.#counter;
-    this.#recordsEnd = this.blockSize - this.#counter;
+    this.#recordsEnd = this.#blockSize - this.#counter;
     this.#counts = new Array<number>(n).fill(0);
     this.#blank = new Array<boolean>(n).fill(false);
     this.#writes = flashWrites(flash);
@@ -172,13 +172,13 @@ export class RecordLog {
   }
 
   #recover(): void {
-    const n = this.sectorCount;
-    const bs = this.blockSize;
+    const n = this.#sectorCount;
+    const bs = this.#blockSize;
     const report = this.recovery;
     const scans: SectorScan[] = [];
     let best = -1;
     for (let s = 0; s < n; s++) {
-      const scan = scanSector(this.flash.read(s * bs, bs), s, this.#counter);
+      const scan = scanSector(this.#flash.read(s * bs, bs), s, this.#counter);
       scans.push(scan);
       this.#blank[s] = scan.blank;
       this.#counts[s] = Math.max(scan.counted === Infinity ? this.#counter * 8 : scan.counted, scan.records.length);
@@ -192,11 +192,6 @@ export class RecordLog {
     const act = scans[active];
     const newest = this.#maxGen + 1;
 
-    // Damage: anything unparsable outside the spare, except torn writes — acknowledged ones, and
-    // the ones at the active tail (acknowledged now). In the spare, a record that failed its check
-    // after its commit is damage too — unless the spare is the sector whose erase was begun (then
-    // its content is undefined by design). So a destroyed active sector is never taken for an old
-    // one being erased.
     let threshold = -1;
     const tail: Region[] = [];
     /** Lost records to acknowledge once the keys are marked: sector, how many. */
@@ -216,39 +211,37 @@ export class RecordLog {
       if (w > scans[s].counted) scans[s].counted = w;
       if (w > this.#counts[s]) this.#counts[s] = w;
     }
-    if (erasingSector !== spare) {
-      for (const r of scans[spare].regions) {
-        if (!r.damaged) continue;
-        report.damagedRegions++;
-        threshold = newest;
-      }
-    }
-    // Records counted but not found: committed, then lost. Each damaged region followed by a valid
-    // record hid at least one (and its keys are handled below); any more may have vanished without
-    // a trace at the sector's end — so every key older than the next sector is suspect. The spare's
-    // may be the newest of all (a destroyed active sector looks like a spare): threshold maxGen + 1.
-    for (let s = 0; s < n; s++) {
-      if (s === erasingSector && s === spare) continue;
-      const scan = scans[s];
-      let located = 0;
-      for (const r of scan.regions) if (r.end <= scan.validEnd && (r.damaged || !this.#acknowledged(scan, s, r.start))) located++;
-      const unexplained = scan.counted - scan.records.length - located;
-      const known = this.#ackBody(lossKey(s), 2);
-      if (unexplained <= (known ? known[0] | (known[1] << 8) : 0)) continue;
+    /** Damage found: keys whose newest record is older than `gen` may have lost a newer state. */
+    const damage = (gen: number) => {
       report.damagedRegions++;
-      losses.push([s, Math.min(unexplained, 0xffff)]);
-      threshold = Math.max(threshold, s === spare ? newest : this.#firstGenAfter(scans, s, bs));
-    }
-    for (let i = 2; i <= n; i++) {
-      const s = (active + i) % n;
-      for (const r of scans[s].regions) {
-        if (!r.damaged && s === active && r.start >= act.validEnd) {
-          tail.push(r);
-          continue;
+      threshold = Math.max(threshold, gen);
+    };
+    for (let s = 0; s < n; s++) {
+      const scan = scans[s];
+      // Records counted but not found: committed, then lost. Each damaged region followed by a
+      // valid record hid at least one (and its keys are handled below); any more may have vanished
+      // without a trace at the sector's end — so every key older than the next sector is suspect.
+      // The spare's may be the newest of all (a destroyed active sector looks like a spare).
+      if (s !== erasingSector || s !== spare) {
+        let located = 0;
+        for (const r of scan.regions) if (r.end <= scan.validEnd && (r.damaged || !this.#acknowledged(scan, s, r.start))) located++;
+        const unexplained = scan.counted - scan.records.length - located;
+        const known = this.#ackBody(lossKey(s), 2);
+        if (unexplained > (known ? known[0] | (known[1] << 8) : 0)) {
+          losses.push([s, Math.min(unexplained, 0xffff)]);
+          damage(s === spare ? newest : this.#firstGenAfter(scans, s, bs));
         }
-        if (!r.damaged && this.#acknowledged(scans[s], s, r.start)) continue;
-        report.damagedRegions++;
-        threshold = Math.max(threshold, this.#firstGenAfter(scans, s, r.start));
+      }
+      // Damage: anything unparsable outside the spare, except torn writes — acknowledged ones, and
+      // the ones at the active tail (acknowledged now). In the spare, a record that failed its
+      // check after its commit is damage too — unless the spare is the sector whose erase was
+      // begun (then its content is undefined by design). So a destroyed active sector is never
+      // taken for an old one being erased.
+      for (const r of scan.regions) {
+        if (s === spare) {
+          if (r.damaged && erasingSector !== spare) damage(newest);
+        } else if (!r.damaged && s === active && r.start >= act.validEnd) tail.push(r);
+        else if (r.damaged || !this.#acknowledged(scan, s, r.start)) damage(this.#firstGenAfter(scans, s, r.start));
       }
     }
 
@@ -310,12 +303,12 @@ export class RecordLog {
 
   /** The body of the newest record of an index entry, read from flash. */
   #body(e: Entry): Uint8Array {
-    return this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
+    return this.#flash.read(e.sector * this.#blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
   }
 
   /** The gen of the first valid record after (sector s, offset) in ring order; past the end: maxGen + 1. */
   #firstGenAfter(scans: SectorScan[], s: number, offset: number): number {
-    const n = this.sectorCount;
+    const n = this.#sectorCount;
     for (let i = 0; i < n; i++) {
       const t = (s + i) % n;
       for (const f of scans[t].records) if (i > 0 || f.offset > offset) return f.gen;
@@ -340,7 +333,7 @@ export class RecordLog {
   }
 
   #checkLive(): void {
-    if (this.retired) throw new StorageError('record log retired: a newer RecordLog (a reboot) wrote to its flash');
+    if (this.retired) throw new StorageError('record log retired (a reboot wrote to its flash)');
   }
 
   #checkKey(key: Uint8Array): void {
@@ -386,7 +379,7 @@ export class RecordLog {
     // A new key may take the live records past half a sector: refuse it. The other half is room
     // for the records written between rotations and for torn writes during one (power cuts).
     if (!live && this.liveBytes() + recordSize(key.length, body.length) > (this.#recordsEnd - this.#recordsStart) / 2)
-      throw new StorageError('record log full: a new key would fill over half a ' + this.blockSize + '-byte sector');
+      throw new StorageError('record log full: a new key past half a sector');
     this.#writeRecord(key, 0, body);
   }
 
@@ -414,17 +407,17 @@ export class RecordLog {
     // no erase record naming it — damage, not an interrupted erase; the keys are marked DAMAGED.
     // So the record is not written twice (test/reliability-fuzz-storage.test.ts flips every bit
     // of such a sector).
-    this.#freeSector((this.#active + 1) % this.sectorCount);
+    this.#freeSector((this.#active + 1) % this.#sectorCount);
   }
 
   /** Make the spare the active sector, after checking that the copies will fit beside `size` bytes. */
   #rotate(key: Uint8Array, size: number): void {
-    const n = this.sectorCount;
+    const n = this.#sectorCount;
     const next = (this.#active + 2) % n;
     const id = toHex(key);
     let need = size + ERASE_RECORD_SIZE;
     for (const [k, e] of this.#index) if (e.sector === next && k !== id && !droppable(e, next)) need += e.size;
-    if (need > this.#recordsEnd - this.#recordsStart) throw new StorageError('record log full: ' + need + ' bytes of live records do not fit a sector');
+    if (need > this.#recordsEnd - this.#recordsStart) throw new StorageError('record log full: ' + need + ' bytes to copy');
     this.#active = (this.#active + 1) % n;
     this.#appendAt = this.#recordsStart;
     if (!this.#blank[this.#active]) throw new StorageError('record log: spare sector ' + this.#active + ' is not erased');
@@ -457,7 +450,7 @@ export class RecordLog {
 
   #erase(s: number): void {
     this.#changing();
-    this.flash.erase(s);
+    this.#flash.erase(s);
     this.#blank[s] = true;
   }
 
@@ -468,22 +461,22 @@ export class RecordLog {
 
   /** put() where the record must fit the active sector (no rotation during one). */
   #putInSector(key: Uint8Array, flags: number, body: Uint8Array): void {
-    if (this.#appendAt + recordSize(key.length, body.length) > this.#recordsEnd) throw new StorageError('record log full while rotating into sector ' + this.#active);
+    if (this.#appendAt + recordSize(key.length, body.length) > this.#recordsEnd) throw new StorageError('record log full: sector ' + this.#active);
     this.#put(key, flags, body);
   }
 
   /** Write one record at the append position of the active sector: body, commit word, then its bit in A, B and the witness. */
   #put(key: Uint8Array, flags: number, body: Uint8Array): void {
-    if (this.#maxGen >= MAX_GEN) throw new StorageError('record log generation counter exhausted');
+    if (this.#maxGen >= MAX_GEN) throw new StorageError('record log: generations exhausted');
     const gen = this.#maxGen + 1;
     const active = this.#active;
-    const bs = this.blockSize;
-    const n = this.sectorCount;
+    const bs = this.#blockSize;
+    const n = this.#sectorCount;
     const at = active * bs + this.#appendAt;
     this.#blank[active] = false;
     this.#changing();
-    this.flash.write(at, encodeRecord(key, flags, gen, body));
-    this.flash.write(at + 4, ZERO_WORD);
+    this.#flash.write(at, encodeRecord(key, flags, gen, body));
+    this.#flash.write(at + 4, ZERO_WORD);
     // (Past the counter's last bit — only after damage raised it — the count stays where it is.)
     const k = this.#counts[active]++;
     if (k < this.#counter * 8) {
@@ -506,9 +499,9 @@ export class RecordLog {
 
   /** Clear the 0 bits of `word` in the flash word at `at` (written as read & word: NOR only clears). */
   #clearBits(at: number, word: Uint8Array): void {
-    const cur = this.flash.read(at, 4);
+    const cur = this.#flash.read(at, 4);
     for (let i = 0; i < 4; i++) cur[i] &= word[i];
-    this.flash.write(at, cur);
+    this.#flash.write(at, cur);
   }
 
   /** Diagnostics: the active sector, bytes free in it, and live records. */
