@@ -8,46 +8,23 @@
  * (xsbug / serial; stdout in mcsim).
  *
  * Development only: a context in the firmware configuration (mcconfig `oscore_secret=…
- * oscore_sender=… oscore_recipient=…`) is stored when the partition holds none, with a warning at
- * every boot — every device flashed from that firmware would share the context (nonce reuse).
+ * oscore_sender=… oscore_recipient=…`, read by ../config.ts) is stored when the partition holds
+ * none, with a warning at every boot — every device flashed from that firmware would share the
+ * context (nonce reuse).
  */
 import config from 'mc/config';
-import { fromHex } from '../../../src/bytes.js';
-import { CONFIG_SECRET_WARNING } from '../../../src/device-image/oscore-contexts.js';
-import type { SecurityContextParams } from '../../../src/oscore/context.js';
 import { createModdablePorts, platformName } from '../../../targets/moddable/index.js';
 import { startDeviceApp } from '../app.js';
+import { configuredContext, configuredNumber } from '../config.js';
 
 function log(line: string): void {
   trace(line + '\n');
 }
 
-/**
- * The optional first-boot context from the build configuration (hex strings). Empty IDs are
- * legitimate in OSCORE (e.g. a server's Sender ID), so only the secret decides whether one is given.
- */
-function configuredContext(): SecurityContextParams | undefined {
-  const c = config as Record<string, unknown>;
-  const text = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : '');
-  if (!text('oscore_secret')) return undefined;
-  log(CONFIG_SECRET_WARNING);
-  const optional = (k: string) => (text(k) ? fromHex(text(k)) : undefined);
-  return {
-    masterSecret: fromHex(text('oscore_secret')),
-    masterSalt: optional('oscore_salt'),
-    senderId: fromHex(text('oscore_sender')),
-    recipientId: fromHex(text('oscore_recipient')),
-    idContext: optional('oscore_id_context'),
-    algorithm: text('oscore_algorithm') ? Number(text('oscore_algorithm')) : undefined,
-  };
-}
-
-const configuredPort = Number((config as Record<string, unknown>).oscore_port);
-const ports = createModdablePorts({ port: configuredPort > 0 ? configuredPort : 5683, partition: 'oscore' });
+const ports = createModdablePorts({ port: configuredNumber(config, 'port') ?? 5683, partition: 'oscore' });
 log('oscore-xs example device on ' + platformName);
 try {
-  const sensorMs = Number((config as Record<string, unknown>).oscore_sensor_ms);
-  startDeviceApp(ports, { log, provision: configuredContext(), sensorIntervalMs: sensorMs > 0 ? sensorMs : undefined });
+  startDeviceApp(ports, { log, provision: configuredContext(config, log), sensorIntervalMs: configuredNumber(config, 'sensor_ms') });
 } catch (e) {
   log('device failed to start: ' + String((e as Error)?.message ?? e));
 }
