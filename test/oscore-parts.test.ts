@@ -10,12 +10,12 @@ import { fromHex, toHex, utf8Encode, utf8Decode } from '../src/bytes.js';
 import { createMessage, getOption, getUintOption, type CoapOption } from '../src/coap/message.js';
 import { Option } from '../src/coap/option-registry.js';
 import { Code } from '../src/coap/numbers.js';
-import { ContextUnavailable, DecodeError, ReplayError } from '../src/errors.js';
+import { ContextUnavailable, DecodeError, LoadError, ReplayError } from '../src/errors.js';
 import { decodeOscoreOption, encodeOscoreOption, encodePartialIv, partialIvToNumber } from '../src/oscore/option.js';
 import { splitOptions, mergeReceivedOptions, decomposeProxyUri, outerCode } from '../src/oscore/classes.js';
 import { ReplayWindow } from '../src/oscore/replay.js';
 import { SenderSequence, MAX_SEQUENCE_NUMBER } from '../src/oscore/sequence.js';
-import { MemoryContextStore } from '../src/oscore/store.js';
+import { MemoryContextStore, VolatileContextStore } from '../src/oscore/store.js';
 import { SecurityContext } from '../src/oscore/context.js';
 import { protectRequest, protectResponse } from '../src/oscore/protect.js';
 import { unprotectRequest, unprotectResponse, contextLookup } from '../src/oscore/unprotect.js';
@@ -182,10 +182,21 @@ describe('sender sequence (§7.5.1, App. B.1.1)', () => {
     assert.equal(loaded.nextSeq, 10);
     assert.equal(loaded.window, 'unknown');
   });
+  it('a context given no store keeps its state in a VolatileContextStore: exact reservations, one live copy, the state back after close', () => {
+    const params = { masterSecret: fromHex('00112233'), senderId: fromHex('01'), recipientId: fromHex('02') };
+    const ctx = new SecurityContext(params);
+    assert.ok(ctx.store instanceof VolatileContextStore);
+    assert.equal(ctx.store.reserve(7), 7);
+    assert.throws(() => ctx.store.load(), LoadError, 'a second live copy would reuse nonces');
+    for (let i = 0; i < 3; i++) ctx.sequence.take();
+    ctx.close();
+    const again = new SecurityContext(params, { store: ctx.store });
+    assert.equal(again.sequence.next, 3);
+  });
   it('exhausts at 2^40 − 1 without wrapping', () => {
     const seq = new SenderSequence(new MemoryContextStore(), MAX_SEQUENCE_NUMBER);
     assert.equal(seq.take(), MAX_SEQUENCE_NUMBER);
-    assert.equal(seq.exhausted, true);
+    assert.ok(seq.next > MAX_SEQUENCE_NUMBER);
     assert.throws(() => seq.take(), ContextUnavailable);
     assert.equal(seq.next, MAX_SEQUENCE_NUMBER + 1);
   });

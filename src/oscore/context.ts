@@ -19,7 +19,7 @@ import { hkdfSha256 } from '../crypto/hkdf.js';
 import { encodeCbor } from './cbor.js';
 import { ReplayWindow, DEFAULT_REPLAY_WINDOW_SIZE, MAX_REPLAY_WINDOW_SIZE } from './replay.js';
 import { SenderSequence, openSenderState } from './sequence.js';
-import { MemoryContextStore, type ContextStore } from './store.js';
+import { VolatileContextStore, type ContextStore } from './store.js';
 
 export interface SecurityContextParams {
   masterSecret: Uint8Array;
@@ -96,7 +96,7 @@ export function deriveKeys(params: SecurityContextParams): DerivedKeys {
 }
 
 export interface SecurityContextOptions {
-  /** Where the sequence number and replay window live; default: a fresh MemoryContextStore. */
+  /** Where the sequence number and replay window live; default: a fresh VolatileContextStore. */
   store?: ContextStore;
   /** Use these keys instead of deriving them (interop test variants, externally derived keys). */
   keys?: DerivedKeys;
@@ -136,7 +136,7 @@ export class SecurityContext {
     this.sender = options.keys ? keys.senderKey.slice() : keys.senderKey;
     this.recipient = options.keys ? keys.recipientKey.slice() : keys.recipientKey;
     this.aes = options.aes;
-    this.store = options.store ?? new MemoryContextStore();
+    this.store = options.store ?? new VolatileContextStore();
     const loaded = openSenderState(this.store);
     this.sequence = loaded.sequence;
     this.replayWindow = new ReplayWindow(params.replayWindowSize ?? DEFAULT_REPLAY_WINDOW_SIZE, loaded.window);

@@ -8,7 +8,8 @@
  *       Derives Sender/Recipient Key and Common IV (§3.2), prepares the keys once, calls
  *       store.load() once. Bad parameters → LoadError naming the field. ctx.close() → store.close().
  *   deriveKeys(params), kdfInfo(...)                  the raw derivation (tests, tools)
- *   ContextStore, MemoryContextStore, ReplayState     persistence contract (App. B.1):
+ *   ContextStore, MemoryContextStore, ReplayState     persistence contract (App. B.1; a context given no
+ *       store keeps its state in a VolatileContextStore):
  *       load() once at open, reserve(upTo) before a sequence number at/above the durable limit,
  *       close(nextSeq, window | 'unknown') at clean shutdown
  *   contextLookup([ctx, …]) → ContextLookup           (kid, kidContext) → context, for servers (hashed:
@@ -37,7 +38,7 @@
  * nonce, AAD, SenderSequence, ReplayWindow.
  */
 export { SecurityContext, deriveKeys, kdfInfo, checkParams, type SecurityContextParams, type SecurityContextOptions, type DerivedKeys } from './context.js';
-export { MemoryContextStore, type ContextStore, type ReplayState, type ReplayWindowSnapshot } from './store.js';
+export { MemoryContextStore, VolatileContextStore, type ContextStore, type ReplayState, type ReplayWindowSnapshot } from './store.js';
 export { SenderSequence, MAX_SEQUENCE_NUMBER } from './sequence.js';
 export { ReplayWindow, DEFAULT_REPLAY_WINDOW_SIZE, MAX_REPLAY_WINDOW_SIZE } from './replay.js';
 export { encodeCbor, type CborValue } from './cbor.js';

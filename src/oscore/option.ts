@@ -17,8 +17,6 @@ export interface OscoreOptionValue {
 
 const FLAG_K = 0x08;
 const FLAG_H = 0x10;
-const RESERVED = 0xe0;
-const MAX_PIV_LENGTH = 5;
 /** Shared by every empty field and value: nothing can be written to it, and on V8 each new empty array costs ~0.2 µs. */
 const EMPTY = new Uint8Array(0);
 
@@ -29,15 +27,13 @@ function copyOf(value: Uint8Array, start: number, end: number): Uint8Array {
 
 /** §5: the Sender Sequence Number in network byte order without leading zeros; 0 → 0x00. */
 export function encodePartialIv(seq: number): Uint8Array {
-  if (!Number.isSafeInteger(seq) || seq < 0 || seq >= 2 ** 40) throw new RangeError('Partial IV out of range: ' + seq);
-  const n = seq < 0x100 ? 1 : seq < 0x10000 ? 2 : seq < 0x1000000 ? 3 : seq < 0x100000000 ? 4 : 5;
-  const out = new Uint8Array(n);
-  let v = seq;
-  for (let i = n - 1; i >= 0; i--) {
-    out[i] = v % 256;
-    v = (v - out[i]) / 256;
-  }
-  return out;
+  if (!(Number.isSafeInteger(seq) && seq >= 0 && seq < 2 ** 40)) throw new RangeError('Partial IV out of range: ' + seq);
+  const out: number[] = [];
+  do {
+    out.unshift(seq % 256);
+    seq = Math.floor(seq / 256);
+  } while (seq);
+  return new Uint8Array(out);
 }
 
 /** The number a Partial IV stands for (big-endian, up to 5 bytes). */
@@ -48,29 +44,14 @@ export function partialIvToNumber(piv: Uint8Array): number {
 }
 
 export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
-  const piv = v.partialIv;
+  const { partialIv: piv, kidContext: ctx, kid } = v;
   const pivLen = piv ? piv.length : 0;
-  if (pivLen > MAX_PIV_LENGTH) throw new RangeError('Partial IV longer than 5 bytes');
-  if (piv && pivLen === 0) throw new RangeError('Partial IV present but empty');
-  const ctx = v.kidContext;
+  if (piv && !(pivLen && pivLen < 6)) throw new RangeError('Partial IV of ' + pivLen + ' bytes (1–5)');
   if (ctx && ctx.length > 255) throw new RangeError('kid context longer than 255 bytes');
-  const kid = v.kid;
   const flags = pivLen | (kid ? FLAG_K : 0) | (ctx ? FLAG_H : 0);
-  if (flags === 0) return EMPTY;
-  const out = new Uint8Array(1 + pivLen + (ctx ? 1 + ctx.length : 0) + (kid ? kid.length : 0));
-  out[0] = flags;
-  let o = 1;
-  if (piv) {
-    out.set(piv, o);
-    o += pivLen;
-  }
-  if (ctx) {
-    out[o++] = ctx.length;
-    out.set(ctx, o);
-    o += ctx.length;
-  }
-  if (kid) out.set(kid, o);
-  return out;
+  if (!flags) return EMPTY;
+  const out = [flags, ...(piv ?? EMPTY), ...(ctx ? [ctx.length, ...ctx] : EMPTY), ...(kid ?? EMPTY)];
+  return new Uint8Array(out);
 }
 
 /**
@@ -79,30 +60,27 @@ export function encodeOscoreOption(v: OscoreOptionValue): Uint8Array {
  * array, which moves that array's storage off the heap.
  */
 export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
-  if (value.length === 0) return { partialIv: undefined, kidContext: undefined, kid: undefined };
-  const flags = value[0];
-  if (flags & RESERVED) throw new DecodeError('OSCORE option: reserved flag bits set (0x' + flags.toString(16) + ')');
-  if (flags === 0) throw new DecodeError('OSCORE option: all-zero flags not empty');
-  const n = flags & 7;
-  if (n > MAX_PIV_LENGTH) throw new DecodeError('OSCORE option: reserved Partial IV length ' + n);
-  let o = 1;
+  const length = value.length;
   // One object shape for every result (undefined fields), so callers stay monomorphic.
   let partialIv: Uint8Array | undefined;
   let kidContext: Uint8Array | undefined;
   let kid: Uint8Array | undefined;
-  if (n > 0) {
-    if (o + n > value.length) throw new DecodeError('OSCORE option: Partial IV runs past the end');
-    partialIv = copyOf(value, o, o + n);
-    o += n;
+  if (length) {
+    const flags = value[0];
+    const n = flags & 7;
+    // Reserved bits, reserved lengths n = 6/7, and an explicit all-zero byte (that is the empty value).
+    if (flags & 0xe0 || n > 5 || !flags) throw new DecodeError('OSCORE option: reserved flags 0x' + flags.toString(16));
+    let o = 1 + n;
+    if (o > length) throw new DecodeError('OSCORE option: Partial IV runs past the end');
+    if (n) partialIv = copyOf(value, 1, o);
+    if (flags & FLAG_H) {
+      // s, then s bytes (past the end s is undefined and the test fails too).
+      const s = value[o++];
+      if (!(o + s <= length)) throw new DecodeError('OSCORE option: kid context runs past the end');
+      kidContext = copyOf(value, o, (o += s));
+    }
+    if (flags & FLAG_K) kid = copyOf(value, o, length);
+    else if (o < length) throw new DecodeError('OSCORE option: ' + (length - o) + ' trailing bytes without kid flag');
   }
-  if (flags & FLAG_H) {
-    if (o >= value.length) throw new DecodeError('OSCORE option: kid context length missing');
-    const s = value[o++];
-    if (o + s > value.length) throw new DecodeError('OSCORE option: kid context runs past the end');
-    kidContext = copyOf(value, o, o + s);
-    o += s;
-  }
-  if (flags & FLAG_K) kid = copyOf(value, o, value.length);
-  else if (o !== value.length) throw new DecodeError('OSCORE option: ' + (value.length - o) + ' trailing bytes without kid flag');
   return { partialIv, kidContext, kid };
 }

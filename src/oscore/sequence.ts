@@ -28,11 +28,6 @@ export class SenderSequence {
     return this.nextSeq;
   }
 
-  /** True when no more numbers can be sent with this context. */
-  get exhausted(): boolean {
-    return this.nextSeq > MAX_SEQUENCE_NUMBER;
-  }
-
   /**
    * Take the next number for a message about to be protected. Reserves through the store first
    * when needed; a store that fails (or returns a limit that does not cover the number) makes the

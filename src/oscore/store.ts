@@ -43,13 +43,46 @@ function copyState(w: ReplayState): ReplayState {
 }
 
 /**
- * A ContextStore in memory. `reserveStep` models how far ahead a real store reserves (K of §7.5.1);
- * `crash()` models an unclean stop so tests can exercise App. B.1 without flash. One security
- * context at a time: load() again before close() or crash() is a LoadError.
+ * The store a SecurityContext uses when it is given none: the state lives in this object only,
+ * so nothing survives a reset (no App. B.1 guarantees; a device passes a flash store). Reservations
+ * are exact (the limit is what was asked). One live security context at a time: load() again
+ * before close() is a LoadError.
  */
-export class MemoryContextStore implements ContextStore {
-  private nextSeq: number;
-  private window: ReplayState;
+export class VolatileContextStore implements ContextStore {
+  protected nextSeq: number;
+  protected window: ReplayState;
+  /** Loaded by a security context and not closed (or crashed) since: one live copy at a time. */
+  protected live = false;
+
+  constructor(nextSeq = 0, window: ReplayState = 'fresh') {
+    this.nextSeq = nextSeq;
+    this.window = copyState(window);
+  }
+
+  load(): { nextSeq: number; window: ReplayState } {
+    // A second live context on one store would send with the same sequence numbers (nonce reuse).
+    if (this.live) throw new LoadError('memory context store: already loaded by a live context');
+    this.live = true;
+    return { nextSeq: this.nextSeq, window: copyState(this.window) };
+  }
+
+  reserve(upTo: number): number {
+    return upTo;
+  }
+
+  close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
+    this.nextSeq = nextSeq;
+    this.window = copyState(window);
+    this.live = false;
+  }
+}
+
+/**
+ * A ContextStore in memory for tests and tools. `reserveStep` models how far ahead a real store
+ * reserves (K of §7.5.1); `crash()` models an unclean stop so tests can exercise App. B.1 without
+ * flash; `reserveCalls` and `closed` show what a flash store would have written.
+ */
+export class MemoryContextStore extends VolatileContextStore {
   private readonly reserveStep: number;
   /** Highest limit handed out by reserve(). */
   limit: number;
@@ -57,37 +90,29 @@ export class MemoryContextStore implements ContextStore {
   reserveCalls = 0;
   /** Set by close(). */
   closed = false;
-  /** Loaded by a security context and neither closed nor crashed: one live copy at a time. */
-  private live = false;
 
   constructor(init: { nextSeq?: number; window?: ReplayState; reserveStep?: number } = {}) {
-    this.nextSeq = init.nextSeq ?? 0;
-    this.window = copyState(init.window ?? 'fresh');
+    super(init.nextSeq, init.window);
     this.reserveStep = init.reserveStep ?? 1;
     if (!Number.isInteger(this.reserveStep) || this.reserveStep < 1) throw new RangeError('reserveStep must be a positive integer');
     this.limit = this.nextSeq;
   }
 
-  load(): { nextSeq: number; window: ReplayState } {
-    // A second live context on one store would send with the same sequence numbers (nonce reuse).
-    if (this.live) throw new LoadError('memory context store: already loaded by a live context');
-    this.live = true;
+  override load(): { nextSeq: number; window: ReplayState } {
+    const loaded = super.load();
     this.closed = false;
-    return { nextSeq: this.nextSeq, window: copyState(this.window) };
+    return loaded;
   }
 
-  reserve(upTo: number): number {
+  override reserve(upTo: number): number {
     this.reserveCalls++;
-    this.limit = Math.max(this.limit, upTo - 1 + this.reserveStep);
-    return this.limit;
+    return (this.limit = Math.max(this.limit, upTo - 1 + this.reserveStep));
   }
 
-  close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
-    this.nextSeq = nextSeq;
+  override close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
+    super.close(nextSeq, window);
     this.limit = Math.max(this.limit, nextSeq);
-    this.window = copyState(window);
     this.closed = true;
-    this.live = false;
   }
 
   /** An unclean stop: the next load() resumes at the reservation limit with an unknown window. */
