@@ -50,13 +50,6 @@ export function readCounter(b: Uint8Array, start: number, length: number): numbe
   }
   return 0;
 }
-/** The aligned 4-byte word that clears bit `k` of a counter (other bits FF: NOR writes only clear). */
-export function counterWord(k: number): { offset: number; word: Uint8Array } {
-  const byte = k >>> 3;
-  const word = new Uint8Array([0xff, 0xff, 0xff, 0xff]);
-  word[byte & 3] = ~(0x80 >>> (k & 7)) & 0xff;
-  return { offset: byte & ~3, word };
-}
 /** Bytes a record with this key and body occupies in flash. */
 export function recordSize(keyLength: number, bodyLength: number): number {
   return (HEADER + keyLength + bodyLength + TRAILER + 3) & ~3;
@@ -173,38 +166,39 @@ export function scanSector(b: Uint8Array, sector: number, counter: number): Sect
   let last = bs - 1;
   while (last >= start && b[last] === 0xff) last--;
   const dataEnd = last < start ? start : (last + 4) & ~3;
-  let blank = dataEnd === start;
-  for (let i = 0; blank && i < start; i++) blank = b[i] === 0xff;
-  for (let i = bs; blank && i < b.length; i++) blank = b[i] === 0xff;
   const records: Found[] = [];
   const regions: Region[] = [];
   let open: Region | null = null;
   let validEnd = start;
+  let validBytes = 0;
   let p = start;
   while (p < dataEnd) {
     const r = parseAt(b, p, bs, sector);
     if (typeof r === 'object') {
-      if (open) { open.end = p; regions.push(open); open = null; }
+      if (open) {
+        open.end = p;
+        open = null;
+      }
       records.push(r);
-      p += r.size;
-      validEnd = p;
+      validBytes += r.size;
+      validEnd = p += r.size;
       continue;
     }
     // Where a record should start, any committed-looking header that fails is damage; inside
     // unparsable bytes (resynchronising), only one that is certainly a committed record.
-    if (!open) open = { start: p, end: p, damaged: r !== NO_RECORD };
+    if (!open) regions.push((open = { start: p, end: p, damaged: r !== NO_RECORD }));
     else if (r === CERTAINLY_DAMAGED) open.damaged = true;
     p += 4;
   }
-  if (open) { open.end = dataEnd; regions.push(open); }
+  if (open) open.end = dataEnd;
   for (const r of regions) if (!looksTorn(b, r.start, r.end)) r.damaged = true;
-  let validBytes = 0;
-  for (const f of records) validBytes += f.size;
   const possible = records.length + Math.floor((bs - start - validBytes) / MIN_RECORD);
   const a = readCounter(b, 0, counter);
   const z = readCounter(b, bs, counter);
+  const witnessed = readCounter(b, counter, counter);
   const counted = Math.max(a <= possible ? a : -1, z <= possible ? z : -1);
-  return { records, regions, validEnd, dataEnd, counted: counted < 0 ? Infinity : counted, possible, witnessed: readCounter(b, counter, counter), blank };
+  // (A counter reads 0 only when all its bytes are erased.)
+  return { records, regions, validEnd, dataEnd, counted: counted < 0 ? Infinity : counted, possible, witnessed, blank: dataEnd === start && a + z + witnessed === 0 };
 }
 
 /** A record as written: commit word erased (the commit is a second write), CRC over the rest. */

@@ -27,7 +27,7 @@
 import type { FlashPort } from '../ports.js';
 import { LoadError, StorageError } from '../errors.js';
 import { toHex } from '../bytes.js';
-import { HEADER, FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, scanSector, encodeRecord, counterWord, getU32, putU32, counterLength, type Found, type Region, type SectorScan } from './record-format.js';
+import { HEADER, FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, scanSector, encodeRecord, getU32, putU32, counterLength, type Found, type Region, type SectorScan } from './record-format.js';
 
 export { FLAG_DAMAGED, FLAG_DELETED, MAX_KEY_LENGTH, recordSize, counterLength } from './record-format.js';
 
@@ -480,13 +480,12 @@ export class RecordLog {
     // (Past the counter's last bit — only after damage raised it — the count stays where it is.)
     const k = this.#counts[active]++;
     if (k < this.#counter * 8) {
-      const c = counterWord(k);
-      this.#clearBits(active * bs + c.offset, c.word);
-      this.#clearBits(active * bs + this.#recordsEnd + c.offset, c.word);
+      this.#clearBit(active * bs, k);
+      this.#clearBit(active * bs + this.#recordsEnd, k);
       const prev = (active + n - 1) % n;
       // (Also into a sector never used yet: it is erased, as the spare, before the log reaches it.)
       if (n > 2) {
-        this.#clearBits(prev * bs + this.#counter + c.offset, c.word);
+        this.#clearBit(prev * bs + this.#counter, k);
         this.#blank[prev] = false;
       }
     }
@@ -497,11 +496,15 @@ export class RecordLog {
     this.#appendAt += size;
   }
 
-  /** Clear the 0 bits of `word` in the flash word at `at` (written as read & word: NOR only clears). */
-  #clearBits(at: number, word: Uint8Array): void {
-    const cur = this.#flash.read(at, 4);
-    for (let i = 0; i < 4; i++) cur[i] &= word[i];
-    this.#flash.write(at, cur);
+  /**
+   * Clear bit k of the counter at partition offset `counter`: one write of its aligned 4-byte word
+   * as read, with that bit cleared (NOR writes only clear bits; the others are written unchanged).
+   */
+  #clearBit(counter: number, k: number): void {
+    const at = counter + ((k >>> 3) & ~3);
+    const word = this.#flash.read(at, 4);
+    word[(k >>> 3) & 3] &= ~(0x80 >>> (k & 7));
+    this.#flash.write(at, word);
   }
 
   /** Diagnostics: the active sector, bytes free in it, and live records. */
