@@ -139,6 +139,23 @@ describe('coap server routing and policy', () => {
     assert.equal(formatCoapUri('h', 5683, [], []), 'coap://h/');
   });
 
+  it('URIs: percent-encoding as RFC 3986 §2.1/§3.3/§3.4 define it, byte by byte, for every ASCII char and beyond', () => {
+    // Reference: UTF-8 bytes, kept when unreserved (§2.3) or a sub-delim / ":@" (and "/?" in a
+    // query; "&" only in a path, it separates our query parameters), else %XX in uppercase.
+    const unreserved = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
+    const reference = (text: string, kept: string) => {
+      let out = '';
+      for (const b of utf8Encode(text)) out += b < 128 && (unreserved + kept).includes(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0');
+      return out;
+    };
+    const samples = ['', 'plain', 'é', '€uro', '😀', 'a\ud800b', '\udc00', 'x\ud83d', '%41', 'a b&c=d/e?f#g'];
+    for (let c = 0; c < 128; c++) samples.push(String.fromCharCode(c), 'a' + String.fromCharCode(c) + 'z');
+    for (const text of samples) {
+      const u = formatCoapUri('h', 5683, [text], [text]);
+      assert.equal(u, 'coap://h/' + reference(text, "!$&'()*+,;=:@") + '?' + reference(text, "!$'()*+,;=:@/?"), JSON.stringify(text));
+    }
+  });
+
   it('a request by name carries Uri-Host; by IP literal it does not', () => {
     const w = simWorld();
     const cli = w.endpoint('cli');

@@ -82,48 +82,51 @@ export function encodeOptionsAndPayload(options: readonly CoapOption[], payload:
 
 /**
  * Read options and payload from `bytes[offset..end)`. Option values are subarrays (no copy).
- * RFC 7252 §3.1: a payload marker followed by zero bytes is a format error.
+ * RFC 7252 §3.1: a payload marker followed by zero bytes is a format error. Errors carry
+ * `messageId` when given (decodeMessage passes the header's).
  */
 export function readOptionsAndPayload(
   bytes: Uint8Array,
   offset: number,
   end: number = bytes.length,
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  messageId?: number,
 ): { options: CoapOption[]; payload: Uint8Array } {
   const options: CoapOption[] = [];
   let number = 0;
   while (offset < end) {
     const b = bytes[offset++];
     if (b === 0xff) {
-      if (offset === end) throw new MessageFormatError('payload marker followed by empty payload');
+      if (offset === end) throw new MessageFormatError('payload marker followed by empty payload', messageId);
       return { options, payload: bytes.subarray(offset, end) };
     }
     let delta = b >> 4;
     let len = b & 15;
-    if (delta === 15 || len === 15) throw new MessageFormatError('reserved option nibble 15');
-    delta = readExtended(delta, bytes, offset, end);
-    offset += extendedFieldSize(b >> 4);
-    len = readExtended(len, bytes, offset, end);
-    offset += extendedFieldSize(b & 15);
-    if (offset + len > end) throw new MessageFormatError('option value runs past end of message');
+    if (delta === 15 || len === 15) throw new MessageFormatError('reserved option nibble 15', messageId);
+    // §3.1: nibble 13 → one extended byte (+13), 14 → two (+269).
+    if (delta > 12) {
+      const size = delta - 12;
+      delta = readExtended(delta, bytes, offset, end, messageId);
+      offset += size;
+    }
+    if (len > 12) {
+      const size = len - 12;
+      len = readExtended(len, bytes, offset, end, messageId);
+      offset += size;
+    }
+    if (offset + len > end) throw new MessageFormatError('option value runs past end of message', messageId);
     number += delta;
-    if (number > 0xffff) throw new MessageFormatError('option number above 65535');
-    if (options.length >= limits.maxOptions) throw new MessageFormatError('too many options (limit ' + limits.maxOptions + ')');
+    if (number > 0xffff) throw new MessageFormatError('option number above 65535', messageId);
+    if (options.length >= limits.maxOptions) throw new MessageFormatError('too many options (limit ' + limits.maxOptions + ')', messageId);
     options.push({ number, value: bytes.subarray(offset, offset + len) });
     offset += len;
   }
   return { options, payload: bytes.subarray(end, end) };
 }
 
-/** Bytes of extended option field that follow a delta or length nibble (RFC 7252 §3.1). */
-function extendedFieldSize(n: number): number {
-  return n === 13 ? 1 : n === 14 ? 2 : 0;
-}
-
-/** The delta or length a nibble stands for, reading its extended bytes at `offset`. */
-function readExtended(n: number, bytes: Uint8Array, offset: number, end: number): number {
-  if (n < 13) return n;
-  if (offset + extendedFieldSize(n) > end) throw new MessageFormatError('truncated extended option field');
+/** The delta or length of nibble `n` (13 or 14), read from its extended bytes at `offset`. */
+function readExtended(n: number, bytes: Uint8Array, offset: number, end: number, messageId: number | undefined): number {
+  if (offset + n - 12 > end) throw new MessageFormatError('truncated extended option field', messageId);
   return n === 13 ? bytes[offset] + 13 : ((bytes[offset] << 8) | bytes[offset + 1]) + 269;
 }
 
@@ -155,15 +158,8 @@ export function decodeMessage(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_
   const code = bytes[1];
   // RFC 7252 §4.1: an Empty message has no token, options or payload.
   if (code === 0 && (tkl !== 0 || bytes.length !== 4)) throw new MessageFormatError('Empty message with token, options or payload', messageId);
-  const type = ((bytes[0] >> 4) & 3) as MessageType;
-  let parts: { options: CoapOption[]; payload: Uint8Array };
-  try {
-    parts = readOptionsAndPayload(bytes, 4 + tkl, bytes.length, limits);
-  } catch (e) {
-    if (e instanceof MessageFormatError) throw new MessageFormatError(e.message, messageId);
-    throw e;
-  }
-  return { type, code, messageId, token: bytes.subarray(4, 4 + tkl), options: parts.options, payload: parts.payload };
+  const parts = readOptionsAndPayload(bytes, 4 + tkl, bytes.length, limits, messageId);
+  return { type: ((bytes[0] >> 4) & 3) as MessageType, code, messageId, token: bytes.subarray(4, 4 + tkl), options: parts.options, payload: parts.payload };
 }
 
 /**

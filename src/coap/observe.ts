@@ -117,26 +117,11 @@ export class ObserverRegistry {
     return this.nextSequence();
   }
 
-  /** GET Observe=1, a Reset to a notification, or a CON notification that timed out. */
-  deregister(peer: string, token: Uint8Array): boolean {
-    const o = this.byKey.get(keyOf(peer, token));
-    if (!o) return false;
-    this.remove(o);
-    return true;
-  }
-
   /** The resource went away (e.g. deleted): forget its observers. */
   removeResource(resource: string): Observer[] {
     const list = this.observersOf(resource);
     for (const o of list) this.remove(o);
     return list;
-  }
-
-  /**
-   * Plan one notification per observer of `resource` with response code `code` (see plan()).
-   */
-  notify(resource: string, code: number, confirmable = false): PlannedNotification[] {
-    return this.observersOf(resource).map((o) => this.plan(o, code, confirmable));
   }
 
   /**
@@ -200,6 +185,21 @@ export class ObserverRegistry {
       if (set.size === 0) this.byResource.delete(o.resource);
     }
   }
+}
+
+/**
+ * Plan one notification per observer of `resource` with response code `code` (see
+ * ObserverRegistry.plan). A function, not a method: ObserveLayer plans per observer, so a device
+ * bundle need not carry it.
+ */
+export function planNotifications(registry: ObserverRegistry, resource: string, code: number, confirmable = false): PlannedNotification[] {
+  return registry.observersOf(resource).map((o) => registry.plan(o, code, confirmable));
+}
+
+/** Remove the observation of `peer` with `token` (GET Observe=1, §3.6), if any; a function for the same reason. */
+export function deregisterObserver(registry: ObserverRegistry, peer: string, token: Uint8Array): boolean {
+  const o = registry.find(peer, token);
+  return o !== undefined && registry.removeObserver(o);
 }
 
 function keyOf(peer: string, token: Uint8Array): string {

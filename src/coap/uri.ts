@@ -50,37 +50,25 @@ export function uriOptions(host: string | undefined, path: readonly string[], qu
 /** Compose a coap:// URI (§6.5): IPv6 literals in brackets, default port omitted, segments percent-encoded. */
 export function formatCoapUri(host: string, port: number, path: readonly string[], query: readonly string[]): string {
   let s = 'coap://' + (host.includes(':') ? '[' + host + ']' : host) + (port === DEFAULT_PORT ? '' : ':' + port);
-  s += '/' + path.map((p) => percentEncode(p, PATH_KEPT)).join('/');
-  if (query.length) s += '?' + query.map((q) => percentEncode(q, QUERY_KEPT)).join('&');
+  s += '/' + path.map((p) => percentEncode(p, false)).join('/');
+  if (query.length) s += '?' + query.map((q) => percentEncode(q, true)).join('&');
   return s;
 }
 
 /**
- * Which ASCII bytes stay as they are in a path segment / query parameter (RFC 3986 §2.3
- * unreserved plus the sub-delims and ":@" (and "/?" in a query) that §3.3/§3.4 allow there):
- * 1 at index b when byte b is kept, as a table so the common all-plain segment costs one
- * lookup per char.
+ * Percent-encode a path segment / query parameter (RFC 3986 §2.1, uppercase hex of the UTF-8
+ * bytes). Kept as they are: §2.3 unreserved plus the sub-delims and ":@" that §3.3 allows in a
+ * segment (in a query also "/?", but not "&", our parameter separator). With the u flag each match
+ * is a whole code point (or a lone surrogate, encoded as utf8Encode does). The expressions are
+ * made per call: a shared global one would have its lastIndex written (no module state, preload).
  */
-function keptTable(allowed: string): Uint8Array {
-  const t = new Uint8Array(128);
-  const kept = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~' + allowed;
-  for (let i = 0; i < kept.length; i++) t[kept.charCodeAt(i)] = 1;
-  return t;
-}
-const PATH_KEPT = /* @__PURE__ */ keptTable("!$&'()*+,;=:@");
-const QUERY_KEPT = /* @__PURE__ */ keptTable("!$'()*+,;=:@/?");
-
-function percentEncode(s: string, kept: Uint8Array): string {
-  // Most segments need no escaping: return them as they are, without encoding to bytes.
-  let plain = true;
-  for (let i = 0; i < s.length && plain; i++) plain = kept[s.charCodeAt(i)] === 1; // undefined past 127
-  if (plain) return s;
-  let out = '';
-  for (const b of utf8Encode(s)) {
-    if (kept[b] === 1) out += String.fromCharCode(b);
-    else out += '%' + (b < 16 ? '0' : '') + b.toString(16).toUpperCase();
-  }
-  return out;
+function percentEncode(s: string, query: boolean): string {
+  const escaped = query ? /[^\w\-.~!$'()*+,;=:@/?]/gu : /[^\w\-.~!$&'()*+,;=:@]/gu;
+  return s.replace(escaped, (ch) => {
+    let out = '';
+    for (const b of utf8Encode(ch)) out += (b < 16 ? '%0' : '%') + b.toString(16).toUpperCase();
+    return out;
+  });
 }
 
 /** Split a path string ('/a/b', 'a/b') into segments. */
