@@ -130,12 +130,12 @@ export function decodeState(b: Uint8Array, name: string): { running: boolean; se
     if (b.length !== 7) throw bad('bad closed record length');
     return { running: false, seq, window: kind === WINDOW_FRESH ? 'fresh' : 'unknown' };
   }
-  if (kind !== WINDOW_SNAPSHOT || b.length < 15) throw bad('bad replay window kind');
-  const size = b[7] | (b[8] << 8);
-  if (size < 1 || size > MAX_WINDOW || b.length !== 15 + ((size + 7) >> 3)) throw bad('bad replay window size ' + size);
-  const highest = getSeq(b, 9) - 1;
-  if (highest >= SEQUENCE_SPACE) throw bad('bad replay window highest ' + highest);
-  return { running: false, seq, window: { size, highest, mask: b.slice(15) } };
+  if (kind !== WINDOW_SNAPSHOT) throw bad('bad replay window kind');
+  // (Too short for a snapshot: the size or the mask is wrong.)
+  const window = { size: b[7] | (b[8] << 8), highest: getSeq(b, 9) - 1, mask: b.slice(15) };
+  const fault = windowFault(window);
+  if (fault) throw bad('bad replay window ' + fault);
+  return { running: false, seq, window };
 }
 
 /** The stored state of `key`, read for a store that is about to hold it (LoadError when it cannot). */
@@ -148,12 +148,16 @@ export function readState(log: RecordLog, key: Uint8Array): { running: boolean; 
   return decodeState(body, name);
 }
 
-function checkWindow(w: ReplayState): void {
-  if (w === 'fresh' || w === 'unknown') return;
-  const bad = !w || !Number.isInteger(w.size) || w.size < 1 || w.size > MAX_WINDOW ? 'size (1..' + MAX_WINDOW + ')'
+/** The field of a replay window snapshot that is malformed or out of range, '' when none. */
+function windowFault(w: ReplayWindowSnapshot): string {
+  return !w || !Number.isInteger(w.size) || w.size < 1 || w.size > MAX_WINDOW ? 'size (1..' + MAX_WINDOW + ')'
     : !(w.mask instanceof Uint8Array) || w.mask.length !== (w.size + 7) >> 3 ? 'mask (ceil(size/8) bytes)'
-    : !Number.isInteger(w.highest) || w.highest < -1 || w.highest >= SEQUENCE_SPACE ? 'highest' : '';
-  if (bad) throw new RangeError('replay window ' + bad + ' out of range');
+    : !Number.isInteger(w.highest) || w.highest < -1 || w.highest >= SEQUENCE_SPACE ? 'highest ' + w.highest : '';
+}
+
+function checkWindow(w: ReplayState): void {
+  const fault = w === 'fresh' || w === 'unknown' ? '' : windowFault(w);
+  if (fault) throw new RangeError('replay window ' + fault + ' out of range');
 }
 
 function checkSeq(n: number, what: string): void {
