@@ -98,26 +98,18 @@ function serverLayer(lookup: ContextLookup, echo: EchoVerifier | undefined) {
       try {
         verified = unprotectRequest(ex.request, lookup, { echo });
       } catch (e) {
-        if (e instanceof ReplayErrorWithEcho) {
-          try {
-            return ex.respond(protectEchoChallenge(e, createMessage({ code: Code.UNAUTHORIZED })));
-          } catch {
-            return ex.respond(plainError(Code.INTERNAL_SERVER_ERROR, ''));
-          }
-        }
         const mapped = oscoreErrorResponse(e);
-        if (mapped) return ex.respond(plainError(mapped.code, mapped.diagnostic, mapped.maxAge));
-        return ex.respond(plainError(Code.INTERNAL_SERVER_ERROR, ''));
+        return ex.respond(
+          mapped
+            ? plainError(mapped.code, mapped.diagnostic, mapped.maxAge)
+            : orServerError(() => {
+                if (e instanceof ReplayErrorWithEcho) return protectEchoChallenge(e, createMessage({ code: Code.UNAUTHORIZED }));
+                throw e;
+              }),
+        );
       }
       const { binding, context } = verified;
-      const protect = (r: Message): Message => {
-        try {
-          return protectResponse(r, binding);
-        } catch {
-          // e.g. the sender sequence is exhausted: nothing can be protected any more.
-          return plainError(Code.INTERNAL_SERVER_ERROR, '');
-        }
-      };
+      const protect = (r: Message): Message => orServerError(() => protectResponse(r, binding));
       const exchange: ServerExchange = {
         request: verified.message,
         peer: ex.peer,
@@ -127,6 +119,18 @@ function serverLayer(lookup: ContextLookup, echo: EchoVerifier | undefined) {
       };
       inner(exchange);
     };
+}
+
+/**
+ * `make()`, or a bare 5.00 when it throws: an error no §8.2 answer covers, or a response that
+ * cannot be protected (e.g. the sender sequence is exhausted: nothing can be protected any more).
+ */
+function orServerError(make: () => Message): Message {
+  try {
+    return make();
+  } catch {
+    return plainError(Code.INTERNAL_SERVER_ERROR, '');
+  }
 }
 
 /** §8.2: unprotected error response with Outer Max-Age (0) so caches do not keep it. */

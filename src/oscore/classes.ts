@@ -21,7 +21,7 @@ import { utf8Decode, utf8Encode, encodeUint } from '../bytes.js';
 const EMPTY = new Uint8Array(0);
 
 /** Insert keeping the list sorted by number (stable for repeated options). */
-function insertSorted(list: CoapOption[], o: CoapOption): void {
+export function insertSorted(list: CoapOption[], o: CoapOption): void {
   let i = list.length;
   if (i === 0 || list[i - 1].number <= o.number) {
     list.push(o); // the usual case: options arrive sorted
@@ -84,15 +84,11 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = Object.freeze({ coap: 56
 function percentDecode(s: string): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '%') {
-      const h = s.slice(i + 1, i + 3);
-      if (!/^[0-9a-fA-F]{2}$/.test(h)) throw new RangeError('Proxy-Uri: bad percent-encoding at ' + i);
-      out.push(parseInt(h, 16));
+    if (s[i] !== '%') out.push(...utf8Encode(s[i]));
+    else if (/^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      out.push(parseInt(s.slice(i + 1, i + 3), 16));
       i += 2;
-    } else {
-      for (const b of utf8Encode(c)) out.push(b);
-    }
+    } else throw new RangeError('Proxy-Uri: bad percent-encoding at ' + i);
   }
   return new Uint8Array(out);
 }
@@ -100,25 +96,27 @@ function percentDecode(s: string): Uint8Array {
 /**
  * RFC 7252 §6.4 decomposition of a Proxy-Uri; returns the Inner Uri-Path/Uri-Query options and
  * the Outer Proxy-Uri recomposed from scheme, host and (non-default) port (RFC 8613 §4.1.3.3).
+ * Userinfo (up to the authority's last '@') is dropped.
  */
 export function decomposeProxyUri(uri: string): { inner: CoapOption[]; outerProxyUri: string } {
   const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(#.*)?$/.exec(uri);
-  if (!m) throw new RangeError('Proxy-Uri: not an absolute URI with an authority: ' + uri);
-  if (m[5] !== undefined) throw new RangeError('Proxy-Uri: fragments are not allowed (RFC 7252 §6.4)');
+  if (!m || m[5] !== undefined) throw new RangeError('Proxy-Uri: ' + (m ? 'fragments are not allowed (RFC 7252 §6.4)' : 'not an absolute URI with an authority') + ': ' + uri);
   const scheme = m[1].toLowerCase();
-  let authority = m[2];
-  const at = authority.lastIndexOf('@');
-  if (at >= 0) authority = authority.slice(at + 1);
-  const hm = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(authority);
-  if (!hm || hm[1] === '') throw new RangeError('Proxy-Uri: bad host in ' + uri);
-  const host = hm[1];
-  const port = hm[2] ? Number(hm[2]) : undefined;
-  const keepPort = port !== undefined && port !== DEFAULT_PORTS[scheme];
+  const hm = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(m[2].slice(m[2].lastIndexOf('@') + 1));
+  if (!hm?.[1]) throw new RangeError('Proxy-Uri: bad host in ' + uri);
+  const port = hm[2] ? Number(hm[2]) : DEFAULT_PORTS[scheme];
   const inner: CoapOption[] = [];
-  const path = m[3];
-  if (path !== '' && path !== '/') for (const seg of path.slice(1).split('/')) inner.push({ number: Option.URI_PATH, value: percentDecode(seg) });
-  if (m[4] !== undefined && m[4] !== '') for (const q of m[4].split('&')) inner.push({ number: Option.URI_QUERY, value: percentDecode(q) });
-  return { inner, outerProxyUri: scheme + '://' + host + (keepPort ? ':' + port : '') };
+  // The path after its leading '/', then the query: '' (or a lone '/') has no component.
+  for (const [number, part, separator] of [[Option.URI_PATH, m[3].slice(1), '/'], [Option.URI_QUERY, m[4] ?? '', '&']] as const) {
+    if (part) for (const c of part.split(separator)) inner.push({ number, value: percentDecode(c) });
+  }
+  return { inner, outerProxyUri: scheme + '://' + hm[1] + (port !== DEFAULT_PORTS[scheme] ? ':' + port : '') };
+}
+
+/** An Observe 0 (a registration) among the options: the first Observe option, of value 0 (RFC 7641 §2). */
+export function isObserveRegistration(options: readonly CoapOption[]): boolean {
+  for (const o of options) if (o.number === Option.OBSERVE) return o.value.every((b) => b === 0);
+  return false;
 }
 
 /** §4.1.3.5.2: the Observe value a client MAY derive from a notification's Partial IV (its low 3 bytes). */

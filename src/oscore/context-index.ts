@@ -8,8 +8,9 @@
  *   kid                → the first context with that Recipient ID (request without kid context).
  *
  * "First" keeps the order the contexts were given in, as a linear scan over them would.
- * Keys are the bytes as a string, prefixed by the kid's length so that kid ‖ kid context cannot
- * collide with another split of the same bytes.
+ * Both live in one Map: a key is one char per byte after a lead char, which is the kid's length
+ * when a kid context follows (so kid ‖ kid context cannot collide with another split of the same
+ * bytes) and 0xffff (no kid length) when none does.
  */
 
 /** What the index needs of an entry: its Recipient ID and ID Context. */
@@ -18,17 +19,15 @@ export interface IndexedContext {
   readonly idContext: Uint8Array | undefined;
 }
 
-/** One char per byte, after a length char: a Map key that compares like the bytes. */
-function bytesKey(prefixLength: number, a: Uint8Array, b: Uint8Array | undefined): string {
-  let s = String.fromCharCode(prefixLength);
-  for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]);
-  if (b !== undefined) for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]);
-  return s;
+const NO_KID_CONTEXT = 0xffff;
+
+/** The Map key of a kid and kid context (undefined: none). */
+function bytesKey(kid: Uint8Array, kidContext: Uint8Array | undefined): string {
+  return String.fromCharCode(kidContext ? kid.length : NO_KID_CONTEXT, ...kid, ...(kidContext ?? []));
 }
 
 export class ContextIndex<T extends IndexedContext> {
-  private readonly byKid = new Map<string, T>();
-  private readonly byKidAndContext = new Map<string, T>();
+  private readonly entries = new Map<string, T>();
   private count = 0;
 
   constructor(entries: Iterable<T> = []) {
@@ -38,17 +37,12 @@ export class ContextIndex<T extends IndexedContext> {
   /** Add an entry; an earlier one with the same IDs keeps precedence. */
   add(entry: T): void {
     this.count++;
-    const kid = bytesKey(entry.recipientId.length, entry.recipientId, undefined);
-    if (!this.byKid.has(kid)) this.byKid.set(kid, entry);
-    if (entry.idContext === undefined) return;
-    const both = bytesKey(entry.recipientId.length, entry.recipientId, entry.idContext);
-    if (!this.byKidAndContext.has(both)) this.byKidAndContext.set(both, entry);
+    for (const key of [bytesKey(entry.recipientId, undefined), entry.idContext && bytesKey(entry.recipientId, entry.idContext)]) if (key && !this.entries.has(key)) this.entries.set(key, entry);
   }
 
   /** The entry for a request's kid and kid context (undefined: none). */
   find(kid: Uint8Array, kidContext: Uint8Array | undefined): T | undefined {
-    if (kidContext === undefined) return this.byKid.get(bytesKey(kid.length, kid, undefined));
-    return this.byKidAndContext.get(bytesKey(kid.length, kid, kidContext));
+    return this.entries.get(bytesKey(kid, kidContext));
   }
 
   get size(): number {

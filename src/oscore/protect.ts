@@ -13,7 +13,9 @@ import { encodedOptionsLength, writeOptionsAndPayload } from '../coap/codec.js';
 import { Option } from '../coap/option-registry.js';
 import { isRequestCode, isResponseCode } from '../coap/numbers.js';
 import type { SecurityContext } from './context.js';
-import { splitOptions, outerCode } from './classes.js';
+import { splitOptions, outerCode, insertSorted, isObserveRegistration } from './classes.js';
+
+export { isObserveRegistration };
 import { encodeOscoreOption, encodePartialIv, type OscoreOptionValue } from './option.js';
 import { aeadNonce } from './nonce.js';
 import { aeadAad } from './aad.js';
@@ -65,25 +67,13 @@ function sealPlaintext(context: SecurityContext, nonce: Uint8Array, aad: Uint8Ar
   return buf;
 }
 
-/** §4.2: the outer message — Outer options with the OSCORE option in number order, the ciphertext as payload. */
+/**
+ * §4.2: the outer message — Outer options with the OSCORE option in number order, the ciphertext
+ * as payload. `outer` (a fresh list from splitOptions) takes the OSCORE option.
+ */
 export function outerMessage(original: Message, code: number, outer: CoapOption[], optionValue: Uint8Array, ciphertext: Uint8Array): Message {
-  const options: CoapOption[] = [];
-  let placed = false;
-  for (const o of outer) {
-    if (!placed && o.number > Option.OSCORE) {
-      options.push({ number: Option.OSCORE, value: optionValue });
-      placed = true;
-    }
-    options.push(o);
-  }
-  if (!placed) options.push({ number: Option.OSCORE, value: optionValue });
-  return { type: original.type, code, messageId: original.messageId, token: original.token, options, payload: ciphertext };
-}
-
-/** An Inner Observe 0 (a registration) among the inner options. */
-export function isObserveRegistration(inner: readonly CoapOption[]): boolean {
-  for (const o of inner) if (o.number === Option.OBSERVE) return o.value.every((b) => b === 0); // Observe 0 = register
-  return false;
+  insertSorted(outer, { number: Option.OSCORE, value: optionValue });
+  return { type: original.type, code, messageId: original.messageId, token: original.token, options: outer, payload: ciphertext };
 }
 
 /** §8.1: protect a request with the Sender Context of `context`. Takes a sequence number. */

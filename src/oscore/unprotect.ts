@@ -16,8 +16,8 @@ import { isRequestCode, isResponseCode } from '../coap/numbers.js';
 import { ContextUnavailable, DecodeError, MessageFormatError, NotAProtectedMessage, ProtectionInvalid, ReplayError, ReplayErrorWithEcho } from '../errors.js';
 import type { SecurityContext } from './context.js';
 import type { RequestBinding } from './protect.js';
-import { decodeOscoreOption, partialIvToNumber, type OscoreOptionValue } from './option.js';
-import { mergeReceivedOptions, observeFromPartialIv } from './classes.js';
+import { decodeOscoreOption, partialIvToNumber } from './option.js';
+import { isObserveRegistration, mergeReceivedOptions, observeFromPartialIv } from './classes.js';
 import { aeadNonce } from './nonce.js';
 import { aeadAad } from './aad.js';
 import { ContextIndex } from './context-index.js';
@@ -52,11 +52,6 @@ export function oscoreOptionBytes(message: Message): Uint8Array {
   return value;
 }
 
-/** The single OSCORE option of a message, decompressed. */
-function readOscoreOption(message: Message): OscoreOptionValue {
-  return decodeOscoreOption(oscoreOptionBytes(message));
-}
-
 /** Parse the decrypted plaintext (§5.3); a malformed one is a DecodeError. */
 export function parsePlaintext(pt: Uint8Array): { code: number; options: CoapOption[]; payload: Uint8Array } {
   let parts: { options: CoapOption[]; payload: Uint8Array };
@@ -82,10 +77,9 @@ export function innerOption(options: readonly CoapOption[], number: number): Uin
 
 /** §8.2: verify a request. `lookup` finds the context; state changes only on success. */
 export function unprotectRequest(message: Message, lookup: ContextLookup, options: UnprotectRequestOptions = {}): { message: Message; binding: RequestBinding; context: SecurityContext } {
-  const cose = readOscoreOption(message);
+  const cose = decodeOscoreOption(oscoreOptionBytes(message));
   if (!isRequestCode(message.code)) throw new DecodeError('OSCORE request with non-request code ' + message.code);
-  if (!cose.partialIv) throw new DecodeError('request without Partial IV');
-  if (!cose.kid) throw new DecodeError('request without kid');
+  if (!cose.partialIv || !cose.kid) throw new DecodeError('request without ' + (cose.partialIv ? 'kid' : 'Partial IV'));
   const context = lookup(cose.kid, cose.kidContext);
   if (!context) throw new ContextUnavailable('Security context not found');
   checkCiphertextLength(context, message.payload);
@@ -103,9 +97,7 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
   const inner = parsePlaintext(pt);
   if (!isRequestCode(inner.code)) throw new DecodeError('plaintext code ' + inner.code + ' is not a request code');
 
-  const observe = innerOption(inner.options, Option.OBSERVE);
-  const registration = observe !== undefined && partialIvToNumber(observe) === 0;
-  const binding: RequestBinding = { context, kid, piv, seq, nonce, aad, observe: registration, notificationNumber: undefined };
+  const binding: RequestBinding = { context, kid, piv, seq, nonce, aad, observe: isObserveRegistration(inner.options), notificationNumber: undefined };
 
   if (window.isUnknown) {
     // App. B.1.2: authenticated, but a replay cannot be ruled out until an Echo proves freshness.
@@ -127,7 +119,7 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
  * then raised; the decrypted Observe value becomes the Partial IV's low 24 bits (§4.1.3.5.2).
  */
 export function unprotectResponse(message: Message, binding: RequestBinding): { message: Message; partialIv: number | undefined } {
-  const cose = readOscoreOption(message);
+  const cose = decodeOscoreOption(oscoreOptionBytes(message));
   if (!isResponseCode(message.code)) throw new DecodeError('OSCORE response with non-response code ' + message.code);
   if (cose.kidContext) throw new DecodeError('kid context in a response');
   const context = binding.context;
