@@ -77,8 +77,11 @@ export interface PlannedNotification {
 }
 
 export class ObserverRegistry {
+  /**
+   * Observers by client endpoint + token, in registration order (a re-registration moves to the
+   * end). One map: the observers of a resource are found by a pass over it (the limits keep it short).
+   */
   private readonly byKey = new Map<string, Observer>();
-  private readonly byResource = new Map<string, Set<Observer>>();
   private seq = 0;
   readonly limits: ObserveLimits;
 
@@ -92,7 +95,9 @@ export class ObserverRegistry {
   }
 
   observersOf(resource: string): Observer[] {
-    return [...(this.byResource.get(resource) ?? [])];
+    const out: Observer[] = [];
+    for (const o of this.byKey.values()) if (o.resource === resource) out.push(o);
+    return out;
   }
 
   find(peer: string, token: Uint8Array): Observer | undefined {
@@ -107,20 +112,19 @@ export class ObserverRegistry {
   register(resource: string, peer: string, request: Message): number {
     const key = keyOf(peer, request.token);
     const existing = this.byKey.get(key);
-    if (existing) this.remove(existing);
-    const set = this.byResource.get(resource);
-    if ((set?.size ?? 0) >= this.limits.maxObserversPerResource || this.byKey.size >= this.limits.maxObservers) {
-      if (existing) this.insert(existing); // a refused refresh keeps the old registration
+    this.byKey.delete(key);
+    if (this.observersOf(resource).length >= this.limits.maxObserversPerResource || this.byKey.size >= this.limits.maxObservers) {
+      if (existing) this.byKey.set(key, existing); // a refused refresh keeps the old registration
       throw new CoapError(Code.SERVICE_UNAVAILABLE, 'Too many observers');
     }
-    this.insert({ resource, peer, token: request.token.slice(), request, nonSinceCon: 0, lastConAt: this.clock.now() });
+    this.byKey.set(key, { resource, peer, token: request.token.slice(), request, nonSinceCon: 0, lastConAt: this.clock.now() });
     return this.nextSequence();
   }
 
   /** The resource went away (e.g. deleted): forget its observers. */
   removeResource(resource: string): Observer[] {
     const list = this.observersOf(resource);
-    for (const o of list) this.remove(o);
+    for (const o of list) this.removeObserver(o);
     return list;
   }
 
@@ -151,39 +155,16 @@ export class ObserverRegistry {
 
   /** Remove exactly this registration (not a newer one with the same endpoint and token). */
   removeObserver(o: Observer): boolean {
-    if (!this.isRegistered(o)) return false;
-    this.remove(o);
-    return true;
+    return this.isRegistered(o) && this.byKey.delete(keyOf(o.peer, o.token));
   }
 
   clear(): void {
     this.byKey.clear();
-    this.byResource.clear();
   }
 
   private nextSequence(): number {
     this.seq = (this.seq + 1) % OBSERVE_MODULUS;
     return this.seq;
-  }
-
-  private insert(o: Observer): void {
-    this.byKey.set(keyOf(o.peer, o.token), o);
-    let set = this.byResource.get(o.resource);
-    if (!set) {
-      set = new Set();
-      this.byResource.set(o.resource, set);
-    }
-    set.add(o);
-  }
-
-  private remove(o: Observer): void {
-    const key = keyOf(o.peer, o.token);
-    if (this.byKey.get(key) === o) this.byKey.delete(key);
-    const set = this.byResource.get(o.resource);
-    if (set) {
-      set.delete(o);
-      if (set.size === 0) this.byResource.delete(o.resource);
-    }
   }
 }
 

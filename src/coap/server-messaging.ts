@@ -238,21 +238,14 @@ export class ServerMessaging implements ClientTransport {
       if (m.type === MessageType.NON && isRequestCode(m.code)) this.#receiveRequest(m, peer, true);
       return;
     }
-    switch (m.type) {
-      case MessageType.ACK:
-        if (m.code === 0 || isResponseCode(m.code)) this.#receiveAckOrReset(m, peer);
-        return;
-      case MessageType.RST:
-        if (m.code === 0) this.#receiveAckOrReset(m, peer);
-        return;
-      default:
-        if (m.code === 0) {
-          // §4.3: an empty CON is a ping, answered with RST; an empty NON is ignored.
-          if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
-        } else if (isRequestCode(m.code)) this.#receiveRequest(m, peer);
-        else if (isResponseCode(m.code)) this.receiveResponse(m, peer);
-        else if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
-    }
+    // An ACK is empty or carries a response (§5.2.1), an RST is empty (§4.2); anything else in
+    // them is ignored. A CON/NON carries a request or a response; an empty CON is a ping (§4.3),
+    // answered with RST like a CON with a code of a reserved class; such a NON is ignored.
+    if (m.type >= MessageType.ACK) {
+      if (m.code === 0 || (m.type === MessageType.ACK && isResponseCode(m.code))) this.#receiveAckOrReset(m, peer);
+    } else if (isRequestCode(m.code)) this.#receiveRequest(m, peer);
+    else if (isResponseCode(m.code)) this.receiveResponse(m, peer);
+    else if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
   }
 
   #receiveAckOrReset(m: Message, peer: Peer): void {

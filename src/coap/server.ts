@@ -30,39 +30,34 @@ export class IncomingRequest {
   readonly method: Method | undefined;
   readonly path: string[];
   readonly query: string[];
+  /** The request message (inside OSCORE: the decrypted inner request). */
+  readonly message: Message;
+  readonly code: number;
+  readonly payload: Uint8Array;
+  readonly peer: Peer;
+  /** Set when the request arrived OSCORE-protected and verified. */
+  readonly oscore: OscoreRequestInfo | undefined;
   constructor(readonly exchange: ServerExchange) {
-    const m = exchange.request;
+    const m = (this.message = exchange.request);
+    this.code = m.code;
+    this.payload = m.payload;
+    this.peer = exchange.peer;
+    this.oscore = exchange.oscore;
     this.method = METHOD_NAMES[m.code];
     this.path = getOptions(m, Option.URI_PATH).map(utf8Decode);
     this.query = getOptions(m, Option.URI_QUERY).map(utf8Decode);
-  }
-  get message(): Message {
-    return this.exchange.request;
-  }
-  get code(): number {
-    return this.exchange.request.code;
-  }
-  get payload(): Uint8Array {
-    return this.exchange.request.payload;
-  }
-  get peer(): Peer {
-    return this.exchange.peer;
-  }
-  /** Set when the request arrived OSCORE-protected and verified. */
-  get oscore(): OscoreRequestInfo | undefined {
-    return this.exchange.oscore;
   }
   text(): string {
     return utf8Decode(this.payload);
   }
   option(number: number): Uint8Array | undefined {
-    return getOption(this.exchange.request, number);
+    return getOption(this.message, number);
   }
   get contentFormat(): number | undefined {
-    return getUintOption(this.exchange.request, Option.CONTENT_FORMAT);
+    return getUintOption(this.message, Option.CONTENT_FORMAT);
   }
   get accept(): number | undefined {
-    return getUintOption(this.exchange.request, Option.ACCEPT);
+    return getUintOption(this.message, Option.ACCEPT);
   }
 }
 
