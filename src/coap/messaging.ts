@@ -32,16 +32,16 @@ interface ClientExchange {
 }
 
 export class Messaging extends ServerMessaging {
-  readonly #exchanges = new Map<string, ClientExchange>();
-  readonly #queues = new Map<string, ClientExchange[]>();
-  readonly #inFlight = new Map<string, number>();
+  private readonly exchanges = new Map<string, ClientExchange>();
+  private readonly queues = new Map<string, ClientExchange[]>();
+  private readonly inFlight = new Map<string, number>();
 
   override send(request: OutgoingRequest, sink: ResponseSink): RequestHandle {
     if (this.closed) {
       sink.error(new CancelledError('endpoint closed'));
       return { close() {} };
     }
-    if (this.#exchanges.size >= this.params.maxOpenRequests) {
+    if (this.exchanges.size >= this.params.maxOpenRequests) {
       sink.error(new Error('too many open requests (limit ' + this.params.maxOpenRequests + ')'));
       return { close() {} };
     }
@@ -53,7 +53,7 @@ export class Messaging extends ServerMessaging {
     if (request.token) {
       token = request.token;
       key = pk + '|' + toHex(token);
-      if (token.length > 8 || this.#exchanges.has(key)) {
+      if (token.length > 8 || this.exchanges.has(key)) {
         sink.error(new Error('token in use or longer than 8 bytes'));
         return { close() {} };
       }
@@ -62,17 +62,17 @@ export class Messaging extends ServerMessaging {
         token = new Uint8Array(this.params.tokenLength);
         this.random.fill(token);
         key = pk + '|' + toHex(token);
-      } while (this.#exchanges.has(key));
+      } while (this.exchanges.has(key));
     }
     const ex: ClientExchange = { key, peer: request.peer, pk, token, request, sink, mid: -1, state: 'queued', holdsNstart: false };
-    this.#exchanges.set(key, ex);
-    if ((this.#inFlight.get(pk) ?? 0) < this.params.nstart) this.#transmitRequest(ex);
+    this.exchanges.set(key, ex);
+    if ((this.inFlight.get(pk) ?? 0) < this.params.nstart) this.transmitRequest(ex);
     else {
-      let q = this.#queues.get(pk);
-      if (!q) this.#queues.set(pk, (q = []));
+      let q = this.queues.get(pk);
+      if (!q) this.queues.set(pk, (q = []));
       q.push(ex);
     }
-    return { close: () => this.#closeExchange(ex) };
+    return { close: () => this.closeExchange(ex) };
   }
 
   /** Empty CON (§4.3 "CoAP ping"): resolves when the peer answers (RST), rejects with TimeoutError. */
@@ -88,18 +88,18 @@ export class Messaging extends ServerMessaging {
   override close(): void {
     if (this.closed) return;
     super.close();
-    const open = [...this.#exchanges.values()];
-    this.#exchanges.clear();
-    this.#queues.clear();
+    const open = [...this.exchanges.values()];
+    this.exchanges.clear();
+    this.queues.clear();
     for (const ex of open) {
       ex.state = 'closed';
       ex.sink.error(new CancelledError('endpoint closed'));
     }
   }
 
-  #transmitRequest(ex: ClientExchange): void {
+  private transmitRequest(ex: ClientExchange): void {
     const pk = ex.pk;
-    this.#inFlight.set(pk, (this.#inFlight.get(pk) ?? 0) + 1);
+    this.inFlight.set(pk, (this.inFlight.get(pk) ?? 0) + 1);
     ex.holdsNstart = true;
     ex.state = 'sent';
     ex.mid = this.allocateMid();
@@ -108,7 +108,7 @@ export class Messaging extends ServerMessaging {
     try {
       bytes = encodeMessage({ type: ex.request.confirmable ? MessageType.CON : MessageType.NON, code: m.code, messageId: ex.mid, token: ex.token, options: m.options, payload: m.payload });
     } catch (e) {
-      this.#failExchange(ex, e as Error);
+      this.failExchange(ex, e as Error);
       return;
     }
     if (!ex.request.confirmable) {
@@ -118,34 +118,34 @@ export class Messaging extends ServerMessaging {
     this.startTransmission(ex.peer, ex.mid, bytes, {
       onAck: (ack) => {
         if (ex.state !== 'sent') return;
-        this.#releaseNstart(ex);
+        this.releaseNstart(ex);
         // §5.2.1: a piggybacked response matches by message ID and token.
-        if (ack.code !== 0 && equalBytes(ack.token, ex.token)) this.#deliver(ex, ack);
+        if (ack.code !== 0 && equalBytes(ack.token, ex.token)) this.deliver(ex, ack);
       },
-      onReset: () => this.#failExchange(ex, new ResetError('request rejected with RST')),
-      onTimeout: () => this.#failExchange(ex, new TimeoutError('no acknowledgement after ' + (this.params.maxRetransmit + 1) + ' transmissions')),
+      onReset: () => this.failExchange(ex, new ResetError('request rejected with RST')),
+      onTimeout: () => this.failExchange(ex, new TimeoutError('no acknowledgement after ' + (this.params.maxRetransmit + 1) + ' transmissions')),
     });
   }
 
-  #deliver(ex: ClientExchange, response: Message, from?: Peer): void {
-    this.#releaseNstart(ex);
+  private deliver(ex: ClientExchange, response: Message, from?: Peer): void {
+    this.releaseNstart(ex);
     if (ex.request.multicast) ex.sink.response(response, from);
     else ex.sink.response(response);
   }
 
-  #failExchange(ex: ClientExchange, err: Error): void {
+  private failExchange(ex: ClientExchange, err: Error): void {
     if (ex.state === 'closed') return;
-    this.#closeExchange(ex);
+    this.closeExchange(ex);
     ex.sink.error(err);
   }
 
-  #closeExchange(ex: ClientExchange): void {
+  private closeExchange(ex: ClientExchange): void {
     if (ex.state === 'closed') return;
     const wasQueued = ex.state === 'queued';
     ex.state = 'closed';
-    if (this.#exchanges.get(ex.key) === ex) this.#exchanges.delete(ex.key);
+    if (this.exchanges.get(ex.key) === ex) this.exchanges.delete(ex.key);
     if (wasQueued) {
-      const q = this.#queues.get(ex.pk);
+      const q = this.queues.get(ex.pk);
       if (q) q.splice(q.indexOf(ex), 1);
       return;
     }
@@ -156,21 +156,21 @@ export class Messaging extends ServerMessaging {
         this.transmissions.delete(t.key);
       }
     }
-    this.#releaseNstart(ex);
+    this.releaseNstart(ex);
   }
 
-  #releaseNstart(ex: ClientExchange): void {
+  private releaseNstart(ex: ClientExchange): void {
     if (!ex.holdsNstart) return;
     ex.holdsNstart = false;
     const pk = ex.pk;
-    const n = (this.#inFlight.get(pk) ?? 1) - 1;
-    if (n > 0) this.#inFlight.set(pk, n);
-    else this.#inFlight.delete(pk);
-    const q = this.#queues.get(pk);
+    const n = (this.inFlight.get(pk) ?? 1) - 1;
+    if (n > 0) this.inFlight.set(pk, n);
+    else this.inFlight.delete(pk);
+    const q = this.queues.get(pk);
     if (q && q.length && !this.closed) {
       const next = q.shift()!;
-      if (!q.length) this.#queues.delete(pk);
-      this.#transmitRequest(next);
+      if (!q.length) this.queues.delete(pk);
+      this.transmitRequest(next);
     }
   }
 
@@ -178,9 +178,9 @@ export class Messaging extends ServerMessaging {
     const entry = this.recordNew(m, peer);
     if (!entry) return;
     const tokenHex = toHex(m.token);
-    let ex = this.#exchanges.get(peerKey(peer) + '|' + tokenHex);
-    if (!ex && this.#multicastOpen > 0) {
-      for (const c of this.#exchanges.values()) if (c.request.multicast && c.state === 'sent' && toHex(c.token) === tokenHex) ex = c;
+    let ex = this.exchanges.get(peerKey(peer) + '|' + tokenHex);
+    if (!ex && this.multicastOpen > 0) {
+      for (const c of this.exchanges.values()) if (c.request.multicast && c.state === 'sent' && toHex(c.token) === tokenHex) ex = c;
     }
     // §5.4.1: a CON response with an unknown critical option is rejected; a NON one ignored.
     // §5.3.2 / RFC 7641 §3.6: a response we do not expect (no open request) is rejected with RST.
@@ -199,13 +199,13 @@ export class Messaging extends ServerMessaging {
       this.clock.clearTimer(t.timer);
       this.transmissions.delete(t.key);
     }
-    this.#deliver(ex, m, peer);
+    this.deliver(ex, m, peer);
   }
 
   /** Open multicast requests (their answers are looked up by token). */
-  get #multicastOpen(): number {
+  private get multicastOpen(): number {
     let n = 0;
-    for (const c of this.#exchanges.values()) if (c.request.multicast) n++;
+    for (const c of this.exchanges.values()) if (c.request.multicast) n++;
     return n;
   }
 }

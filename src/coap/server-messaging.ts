@@ -114,13 +114,13 @@ export class ServerMessaging implements ClientTransport {
   /** Where new (non-duplicate) requests go. */
   onRequest: ServerHandler = (ex) => ex.respond({ type: MessageType.ACK, code: 0xa1, messageId: 0, token: new Uint8Array(0), options: [], payload: new Uint8Array(0) });
 
-  #nextMid: number;
+  private nextMid: number;
   protected readonly transmissions = new Map<string, Transmission>();
-  readonly #dedup = new Map<string, DedupEntry>();
-  readonly #times: ReturnType<typeof derivedTimes>;
+  private readonly dedup = new Map<string, DedupEntry>();
+  private readonly times: ReturnType<typeof derivedTimes>;
   protected closed = false;
   /** Scratch for randomFloat (one draw per CON sent): no allocation per transmission. */
-  readonly #jitterBytes = new Uint8Array(4);
+  private readonly jitterBytes = new Uint8Array(4);
 
   constructor(
     protected readonly port: DatagramPort,
@@ -130,11 +130,11 @@ export class ServerMessaging implements ClientTransport {
   ) {
     this.params = { ...DEFAULT_PARAMETERS, ...params };
     if (this.params.tokenLength < 0 || this.params.tokenLength > 8) throw new RangeError('tokenLength must be 0..8');
-    this.#times = derivedTimes(this.params);
+    this.times = derivedTimes(this.params);
     const r = new Uint8Array(2);
     random.fill(r);
-    this.#nextMid = (r[0] << 8) | r[1];
-    port.onReceive((data, address, p, multicast) => this.#receive(data, { address, port: p }, multicast === true));
+    this.nextMid = (r[0] << 8) | r[1];
+    port.onReceive((data, address, p, multicast) => this.receive(data, { address, port: p }, multicast === true));
   }
 
   /** A server sends no requests: the client side is Messaging (messaging.ts). */
@@ -145,7 +145,7 @@ export class ServerMessaging implements ClientTransport {
 
   /** Message IDs remembered for deduplication now (§4.5): at most `params.dedupCacheSize`. */
   get dedupEntries(): number {
-    return this.#dedup.size;
+    return this.dedup.size;
   }
 
   /** Stop every timer and release the port. */
@@ -168,16 +168,16 @@ export class ServerMessaging implements ClientTransport {
       bytes,
       attempt: 0,
       // Initial timeout: uniform in [ACK_TIMEOUT, ACK_TIMEOUT * ACK_RANDOM_FACTOR].
-      timeout: p.ackTimeout * (1 + this.#randomFloat() * (p.ackRandomFactor - 1)),
+      timeout: p.ackTimeout * (1 + this.randomFloat() * (p.ackRandomFactor - 1)),
       timer: undefined,
       ...cb,
     };
     this.transmissions.set(key, t);
     this.port.send(bytes, peer.address, peer.port);
-    t.timer = this.clock.setTimer(t.timeout, () => this.#retransmit(t));
+    t.timer = this.clock.setTimer(t.timeout, () => this.retransmit(t));
   }
 
-  #retransmit(t: Transmission): void {
+  private retransmit(t: Transmission): void {
     if (this.transmissions.get(t.key) !== t) return;
     if (t.attempt >= this.params.maxRetransmit) {
       this.transmissions.delete(t.key);
@@ -188,14 +188,14 @@ export class ServerMessaging implements ClientTransport {
     t.timeout *= 2;
     this.stats.retransmissions++;
     this.port.send(t.bytes, t.peer.address, t.peer.port);
-    t.timer = this.clock.setTimer(t.timeout, () => this.#retransmit(t));
+    t.timer = this.clock.setTimer(t.timeout, () => this.retransmit(t));
   }
 
   /**
    * Send a response of ours (`r`'s code, options, payload) with `token` as CON (retransmitted) or
    * NON; resolves when ACKed (CON) or sent (NON).
    */
-  #sendOwn(peer: Peer, token: Uint8Array, r: Message, confirmable: boolean): Promise<void> {
+  private sendOwn(peer: Peer, token: Uint8Array, r: Message, confirmable: boolean): Promise<void> {
     const mid = this.allocateMid();
     let bytes: Uint8Array;
     try {
@@ -218,7 +218,7 @@ export class ServerMessaging implements ClientTransport {
 
   // ---------------------------------------------------------------- receive path
 
-  #receive(data: Uint8Array, peer: Peer, multicast = false): void {
+  private receive(data: Uint8Array, peer: Peer, multicast = false): void {
     if (this.closed) return;
     this.stats.received++;
     let m: Message;
@@ -235,20 +235,20 @@ export class ServerMessaging implements ClientTransport {
     // §8.1: to a group address only a NON request is served; a CON, a response or an empty
     // message gets no answer at all (no RST: §8.1 forbids RST to multicast).
     if (multicast) {
-      if (m.type === MessageType.NON && isRequestCode(m.code)) this.#receiveRequest(m, peer, true);
+      if (m.type === MessageType.NON && isRequestCode(m.code)) this.receiveRequest(m, peer, true);
       return;
     }
     // An ACK is empty or carries a response (§5.2.1), an RST is empty (§4.2); anything else in
     // them is ignored. A CON/NON carries a request or a response; an empty CON is a ping (§4.3),
     // answered with RST like a CON with a code of a reserved class; such a NON is ignored.
     if (m.type >= MessageType.ACK) {
-      if (m.code === 0 || (m.type === MessageType.ACK && isResponseCode(m.code))) this.#receiveAckOrReset(m, peer);
-    } else if (isRequestCode(m.code)) this.#receiveRequest(m, peer);
+      if (m.code === 0 || (m.type === MessageType.ACK && isResponseCode(m.code))) this.receiveAckOrReset(m, peer);
+    } else if (isRequestCode(m.code)) this.receiveRequest(m, peer);
     else if (isResponseCode(m.code)) this.receiveResponse(m, peer);
     else if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
   }
 
-  #receiveAckOrReset(m: Message, peer: Peer): void {
+  private receiveAckOrReset(m: Message, peer: Peer): void {
     const t = this.transmissions.get(peerKey(peer) + '#' + m.messageId);
     if (!t) return; // late or duplicate ACK/RST
     if (m.type === MessageType.ACK && m.code !== 0 && firstUnknownCriticalOption(m) !== undefined) return; // §5.4.1: reject = ignore an ACK
@@ -265,23 +265,23 @@ export class ServerMessaging implements ClientTransport {
   protected recordNew(m: Message, peer: Peer): DedupEntry | undefined {
     const key = peerKey(peer) + '#' + m.messageId;
     const now = this.clock.now();
-    const old = this.#dedup.get(key);
+    const old = this.dedup.get(key);
     if (old && old.expires > now) {
       this.stats.duplicates++;
       if (m.type === MessageType.CON && old.reply) this.port.send(old.reply, peer.address, peer.port);
       return undefined;
     }
-    if (old) this.#dedup.delete(key);
+    if (old) this.dedup.delete(key);
     // Oldest first (a Map keeps insertion order): drop expired entries, then the oldest while full.
-    for (const [k, e] of this.#dedup) {
+    for (const [k, e] of this.dedup) {
       const expired = e.expires <= now;
-      if (!expired && this.#dedup.size < this.params.dedupCacheSize) break;
+      if (!expired && this.dedup.size < this.params.dedupCacheSize) break;
       if (!expired) this.stats.dedupEvictions++;
-      this.#dedup.delete(k);
+      this.dedup.delete(k);
     }
-    const lifetime = m.type === MessageType.CON ? this.#times.exchangeLifetime : this.#times.nonLifetime;
+    const lifetime = m.type === MessageType.CON ? this.times.exchangeLifetime : this.times.nonLifetime;
     const entry: DedupEntry = { expires: now + lifetime };
-    this.#dedup.set(key, entry);
+    this.dedup.set(key, entry);
     return entry;
   }
 
@@ -292,15 +292,15 @@ export class ServerMessaging implements ClientTransport {
   }
 
   /** §8.2: answer a multicast request after a random Leisure, and never with an error (4.xx, 5.xx). */
-  #answerMulticast(peer: Peer, request: Message, r: Message): void {
+  private answerMulticast(peer: Peer, request: Message, r: Message): void {
     if (r.code >> 5 >= 4 || r.code === 0) return;
-    const delay = this.#randomFloat() * this.params.leisure;
+    const delay = this.randomFloat() * this.params.leisure;
     this.clock.setTimer(delay, () => {
-      if (!this.closed) this.#sendOwn(peer, request.token, r, false).catch(() => {});
+      if (!this.closed) this.sendOwn(peer, request.token, r, false).catch(() => {});
     });
   }
 
-  #receiveRequest(m: Message, peer: Peer, multicast = false): void {
+  private receiveRequest(m: Message, peer: Peer, multicast = false): void {
     const entry = this.recordNew(m, peer);
     if (!entry) return;
     const confirmable = m.type === MessageType.CON;
@@ -314,7 +314,7 @@ export class ServerMessaging implements ClientTransport {
       respond: (r) => {
         if (responded || this.closed) return;
         responded = true;
-        if (multicast) return this.#answerMulticast(peer, m, r);
+        if (multicast) return this.answerMulticast(peer, m, r);
         if (ackTimer !== undefined) this.clock.clearTimer(ackTimer);
         if (confirmable && !ackSent) {
           // §5.2.1 piggybacked response; kept so a duplicate CON gets it again.
@@ -328,10 +328,10 @@ export class ServerMessaging implements ClientTransport {
           this.port.send(bytes, peer.address, peer.port);
         } else {
           // §5.2.2 separate response (CON, retransmitted) or the answer to a NON request (§5.2.3).
-          this.#sendOwn(peer, m.token, r, confirmable).catch(() => {});
+          this.sendOwn(peer, m.token, r, confirmable).catch(() => {});
         }
       },
-      notify: (r, con) => this.#sendOwn(peer, m.token, r, con),
+      notify: (r, con) => this.sendOwn(peer, m.token, r, con),
     };
     try {
       this.onRequest(exchange);
@@ -359,13 +359,13 @@ export class ServerMessaging implements ClientTransport {
   }
 
   protected allocateMid(): number {
-    const mid = this.#nextMid;
-    this.#nextMid = (this.#nextMid + 1) & 0xffff;
+    const mid = this.nextMid;
+    this.nextMid = (this.nextMid + 1) & 0xffff;
     return mid;
   }
 
-  #randomFloat(): number {
-    const b = this.#jitterBytes;
+  private randomFloat(): number {
+    const b = this.jitterBytes;
     this.random.fill(b);
     return (((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3]) / 4294967296;
   }
