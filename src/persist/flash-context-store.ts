@@ -226,7 +226,7 @@ export class FlashContextStore implements ContextStore {
     const s = readState(this.log, this.key);
     this.#loadedSeq = this.#limit = s.seq;
     // The exact window is about to go stale: mark it unknown (and reserve) before OSCORE runs.
-    if (!s.running) this.#writeLimit(Math.min(SEQUENCE_SPACE, s.seq + this.#chunks.next()));
+    if (!s.running) this.#reserveChunk(0);
     this.log.liveKeys.add(name);
     this.#state = LOADED;
     return { nextSeq: s.seq, window: s.window };
@@ -235,11 +235,13 @@ export class FlashContextStore implements ContextStore {
   reserve(upTo: number): number {
     if (this.#state !== LOADED) throw new Error('reserve() needs load() first, and no close()');
     checkSeq(upTo, 'reserve(upTo)');
-    if (upTo > this.#limit) this.#writeLimit(Math.min(SEQUENCE_SPACE, Math.max(upTo, this.#limit + this.#chunks.next())));
+    if (upTo > this.#limit) this.#reserveChunk(upTo);
     return this.#limit;
   }
 
-  #writeLimit(limit: number): void {
+  /** Durably move the limit a chunk ahead (at least to `upTo`, at most to 2^40): one record write. */
+  #reserveChunk(upTo: number): void {
+    const limit = Math.min(SEQUENCE_SPACE, Math.max(upTo, this.#limit + this.#chunks.next()));
     this.log.append(this.key, encodeState(limit));
     this.#limit = limit;
     this.writes++;
