@@ -50,18 +50,14 @@ export interface AesBlockCipher {
   /** Encrypt `input[inOff..inOff+16)` into `output[outOff..outOff+16)`; may alias. */
   encryptBlock(input: Uint8Array, inOff: number, output: Uint8Array, outOff: number): void;
   /**
-   * Optional, for a native implementation of the modes (Moddable's `crypt` Mode): CTR (SP 800-38A
-   * §6.5), output = input ⊕ E(T_1) ‖ E(T_2) ‖ … with T_1 = `counter` (16 bytes, left unchanged)
-   * incremented as a 128-bit big-endian number. `input` and `output` have the same length and may
-   * be the same array. CCM (src/crypto/ccm.ts) runs its encryption through it when present.
+   * CCM's message pass (RFC 3610 §2.2–2.3) in one call: CTR (SP 800-38A §6.5) from `counter` (16
+   * bytes, left unchanged, incremented as a 128-bit big-endian number) over `input` into `output`
+   * (the same length, possibly the same array), and CBC-MAC steps (state = E(state ⊕ B)) on `mac`
+   * (16 bytes, updated in place) over the plaintext — `input` when `macInput`, else `output` —
+   * zero-padded to whole blocks. Native on the device (`crypt`'s Mode), one JavaScript loop
+   * elsewhere (src/crypto/aes-modes.ts); CCM (src/crypto/ccm.ts) runs every message through it.
    */
-  ctr?(counter: Uint8Array, input: Uint8Array, output: Uint8Array): void;
-  /**
-   * Optional, with `ctr`: CBC-MAC steps (SP 800-38A §6.2 with the running state as IV): for each
-   * 16-byte block B of `data` (a whole number of blocks), state = E(state ⊕ B); `state` (16
-   * bytes) is updated in place. CCM runs its authentication through it when present.
-   */
-  cbcMac?(state: Uint8Array, data: Uint8Array): void;
+  ctrCbcMac(counter: Uint8Array, mac: Uint8Array, input: Uint8Array, output: Uint8Array, macInput: boolean): void;
 }
 
 /** Makes an AesBlockCipher for a 16- or 32-byte key (native on the device, noble elsewhere). */

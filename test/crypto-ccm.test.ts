@@ -8,6 +8,7 @@ import { fromHex, toHex } from '../src/bytes.js';
 import { CcmCipher, encodeAadLength } from '../src/crypto/ccm.js';
 import { createAesBlockCipher, nobleAesBlockCipherFactory } from '../src/crypto/aes.js';
 import { findAlgorithm } from '../src/crypto/algorithms.js';
+import { withJsModes } from '../src/crypto/aes-modes.js';
 import type { AesBlockCipher } from '../src/ports.js';
 import { NIST_CCM_EXAMPLES, RFC3610_VECTORS, nistExample4Aad, type CcmVector } from './crypto-vectors.js';
 
@@ -51,7 +52,7 @@ describe('AES block (FIPS 197 Appendix C)', () => {
     let calls = 0;
     const counting = (key: Uint8Array): AesBlockCipher => {
       const inner = nobleAesBlockCipherFactory(key);
-      return { encryptBlock(i, io, o, oo) { calls++; inner.encryptBlock(i, io, o, oo); } };
+      return withJsModes({ encryptBlock(i, io, o, oo) { calls++; inner.encryptBlock(i, io, o, oo); } });
     };
     const v = RFC3610_VECTORS[0]; // 8-byte AAD (1 block), 23-byte payload (2 blocks)
     const sealed = new CcmCipher(createAesBlockCipher(fromHex(v.key), counting), v.tagLength, 15 - v.nonce.length / 2).seal(fromHex(v.nonce), fromHex(v.aad), fromHex(v.plaintext));

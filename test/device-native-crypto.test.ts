@@ -9,29 +9,11 @@ import assert from 'node:assert/strict';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromHex, toHex } from '../src/bytes.js';
 import { findAlgorithm } from '../src/crypto/algorithms.js';
-import { nobleAesBlockCipherFactory } from '../src/crypto/aes.js';
 import { hkdfSha256 } from '../src/crypto/hkdf.js';
 import { makeNativeAesFactory } from '../targets/moddable/aes-block.js';
+import { StandInBlockCipher, StandInMode } from './harness/crypt-stand-ins.js';
 import { makeHkdfSha256 } from '../targets/moddable/hkdf-digest.js';
 import { RFC3610_VECTORS, RFC5869_VECTORS } from './crypto-vectors.js';
-
-/** Like crypt's BlockCipher: ArrayBuffer key, ArrayBuffer data and result, one block. */
-class StandInBlockCipher {
-  static made = 0;
-  private readonly aes;
-  constructor(name: 'AES', key: ArrayBuffer) {
-    if (name !== 'AES' || !(key instanceof ArrayBuffer)) throw new TypeError('BlockCipher: bad arguments');
-    this.aes = nobleAesBlockCipherFactory(new Uint8Array(key.slice(0)));
-    StandInBlockCipher.made++;
-  }
-  encrypt(data: ArrayBuffer, result?: ArrayBuffer): ArrayBuffer {
-    if (!(data instanceof ArrayBuffer) || data.byteLength < 16) throw new TypeError('bad size');
-    const out = result ?? new ArrayBuffer(16);
-    if (!(out instanceof ArrayBuffer) || out.byteLength < 16) throw new TypeError('buffer too small');
-    this.aes.encryptBlock(new Uint8Array(data), 0, new Uint8Array(out), 0);
-    return out;
-  }
-}
 
 /** Like crypt's Digest("SHA256"): write(ArrayBuffer)…, close() → ArrayBuffer. */
 class StandInDigest {
@@ -51,7 +33,7 @@ class StandInDigest {
 }
 
 describe('native AES adapter (crypt BlockCipher shape)', () => {
-  const factory = makeNativeAesFactory(StandInBlockCipher);
+  const factory = makeNativeAesFactory(StandInBlockCipher, StandInMode);
 
   it('FIPS-197 C.1 at any offset, in place too', () => {
     const aes = factory(fromHex('000102030405060708090a0b0c0d0e0f'));

@@ -34,6 +34,7 @@ import * as flashStore from '../src/persist/flash-context-store.js';
 import * as bytes from '../src/bytes.js';
 import * as errors from '../src/errors.js';
 import * as aesBlock from '../targets/moddable/aes-block.js';
+import { StandInBlockCipher, StandInMode } from './harness/crypt-stand-ins.js';
 import * as hkdfDigest from '../targets/moddable/hkdf-digest.js';
 import * as app from '../examples/device/app.js';
 import * as clientApp from '../examples/device/client-app.js';
@@ -42,7 +43,6 @@ import { VirtualClock } from '../src/sim/virtual-clock.js';
 import { SimNetwork } from '../src/sim/sim-network.js';
 import { NorFlash } from '../src/sim/nor-flash.js';
 import { Prng } from '../src/sim/prng.js';
-import { nobleAesBlockCipherFactory } from '../src/crypto/aes-noble.js';
 import type { AesBlockCipherFactory } from '../src/ports.js';
 
 const MODULES: Record<string, unknown>[] = [core, composed, messaging, serverMessaging, observeLayer, observe, server, client, oscoreLayer, codec, numbers, options, echo, aes, algorithms, ccm, hkdf, oscore, protect, unprotect, recordLog, flashStore, bytes, errors, aesBlock, hkdfDigest, app, clientApp, deviceContexts];
@@ -62,20 +62,6 @@ function deepFreeze(v: unknown, seen: Set<unknown>): number {
   }
   n += deepFreeze(Object.getPrototypeOf(v), seen);
   return n;
-}
-
-/** Like `crypt`'s BlockCipher: ArrayBuffers only (the adapter's contract), AES from noble underneath. */
-class StandInBlockCipher {
-  private readonly aes;
-  constructor(name: 'AES', key: ArrayBuffer) {
-    if (name !== 'AES' || !(key instanceof ArrayBuffer)) throw new TypeError('BlockCipher: bad arguments');
-    this.aes = nobleAesBlockCipherFactory(new Uint8Array(key.slice(0)));
-  }
-  encrypt(data: ArrayBuffer, result?: ArrayBuffer): ArrayBuffer {
-    if (!(data instanceof ArrayBuffer) || !(result instanceof ArrayBuffer)) throw new TypeError('BlockCipher.encrypt: ArrayBuffers expected');
-    this.aes.encryptBlock(new Uint8Array(data), 0, new Uint8Array(result), 0);
-    return result;
-  }
 }
 
 const secret = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
@@ -105,7 +91,7 @@ describe('the library frozen as preloading leaves it (Moddable)', () => {
   it('the example server app serves protected GET and PUT, through the native-shaped AES injected by the ports', async () => {
     const clock = new VirtualClock();
     const net = new SimNetwork(clock, { seed: 3 });
-    const native: AesBlockCipherFactory = aesBlock.makeNativeAesFactory(StandInBlockCipher);
+    const native: AesBlockCipherFactory = aesBlock.makeNativeAesFactory(StandInBlockCipher, StandInMode);
     let nativeKeys = 0;
     const countingNative: AesBlockCipherFactory = (key) => (nativeKeys++, native(key));
     const flash = new NorFlash({ sectors: 2 });
@@ -145,7 +131,7 @@ describe('the library frozen as preloading leaves it (Moddable)', () => {
   it('the client app reports over OSCORE to a gateway composed the device way', async () => {
     const clock = new VirtualClock();
     const net = new SimNetwork(clock, { seed: 5 });
-    const native = aesBlock.makeNativeAesFactory(StandInBlockCipher);
+    const native = aesBlock.makeNativeAesFactory(StandInBlockCipher, StandInMode);
     const gwCtx = new oscore.SecurityContext({ masterSecret: secret, masterSalt: salt, senderId: Uint8Array.of(9), recipientId: Uint8Array.of(8) }, { store: new oscore.MemoryContextStore(), aes: native });
     const gateway = new composed.ComposedEndpoint({ port: net.port('10.0.0.9', 5683), clock, random: new Prng(6), oscore: oscoreLayer.oscoreServerLayer({ lookup: unprotect.contextLookup([gwCtx]), clock, random: new Prng(7) }), router: new server.Router() });
     const readings: string[] = [];

@@ -14,6 +14,7 @@ import { BlockCipher, Mode } from 'crypt';
 import { fromHex, toHex } from '../../src/bytes.js';
 import { CcmCipher } from '../../src/crypto/ccm.js';
 import { makeNativeAesFactory } from '../../targets/moddable/aes-block.js';
+import { withJsModes } from '../../src/crypto/aes-modes.js';
 import { createModdablePorts } from '../../targets/moddable/index.js';
 import { startDeviceApp } from '../../examples/device/app.js';
 import { RFC3610_VECTORS } from '../../test/crypto-vectors.js';
@@ -23,7 +24,7 @@ const text = (k: string) => (typeof c[k] === 'string' ? (c[k] as string) : '');
 const log = (line: string) => trace(line + '\n');
 
 const withModes = makeNativeAesFactory(BlockCipher, Mode);
-const blockOnly = makeNativeAesFactory(BlockCipher);
+const blockOnly = (key: Uint8Array) => withJsModes(withModes(key)); // the native block, modes in JavaScript
 
 function selfTest(): string {
   let modeKeys = 0;
@@ -31,7 +32,7 @@ function selfTest(): string {
     const key = fromHex(v.key), nonce = fromHex(v.nonce), aad = fromHex(v.aad), pt = fromHex(v.plaintext);
     const L = 15 - nonce.length;
     const aes = withModes(key);
-    if (typeof aes.ctr === 'function' && typeof aes.cbcMac === 'function') modeKeys++;
+    if (typeof aes.ctrCbcMac === 'function') modeKeys++;
     for (const [name, cipher] of [['modes', new CcmCipher(aes, v.tagLength, L)], ['block', new CcmCipher(blockOnly(key), v.tagLength, L)]] as const) {
       const sealed = cipher.seal(nonce, aad, pt);
       if (toHex(sealed) !== v.sealed) return 'FAIL ' + v.name + ' seal (' + name + '): ' + toHex(sealed);

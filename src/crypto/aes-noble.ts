@@ -4,7 +4,8 @@
  * (rollup.config.mjs → targets/moddable/crypto-aes.ts), so @noble/ciphers stays off the device.
  */
 import { unsafe } from '@noble/ciphers/aes.js';
-import type { AesBlockCipher, AesBlockCipherFactory } from '../ports.js';
+import type { AesBlockCipherFactory } from '../ports.js';
+import { JsModesAesBlockCipher } from './aes-modes.js';
 
 const { expandKeyLE, encrypt } = unsafe;
 
@@ -20,10 +21,11 @@ function putWordLE(b: Uint8Array, o: number, w: number): void {
   b[o + 3] = w >>> 24;
 }
 
-/** AES on @noble/ciphers with the key schedule expanded once. */
-class NobleAesBlockCipher implements AesBlockCipher {
+/** AES on @noble/ciphers with the key schedule expanded once (CTR and CBC-MAC in JavaScript). */
+class NobleAesBlockCipher extends JsModesAesBlockCipher {
   private readonly xk: Uint32Array;
   constructor(key: Uint8Array) {
+    super();
     this.xk = expandKeyLE(key) as Uint32Array;
   }
   encryptBlock(input: Uint8Array, inOff: number, output: Uint8Array, outOff: number): void {

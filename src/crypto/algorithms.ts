@@ -9,7 +9,7 @@
 import type { AeadAlgorithm, AeadKey } from './aead.js';
 import { CcmCipher } from './ccm.js';
 import { defaultAesBlockCipherFactory } from './aes.js';
-import type { AesBlockCipherFactory } from '../ports.js';
+import type { AesBlockCipher, AesBlockCipherFactory } from '../ports.js';
 
 class CcmAlgorithm implements AeadAlgorithm {
   readonly id: number;
@@ -33,25 +33,16 @@ class CcmAlgorithm implements AeadAlgorithm {
   prepare(key: Uint8Array, aes: AesBlockCipherFactory = defaultAesBlockCipherFactory): AeadKey {
     if (!(key instanceof Uint8Array)) throw new TypeError(this.name + ': key must be a Uint8Array');
     if (key.length !== this.keyLength) throw new RangeError(this.name + ': key must be ' + this.keyLength + ' bytes, got ' + key.length);
-    return new CcmKey(this, new CcmCipher(aes(key), this.tagLength, this.lengthFieldSize, this.name));
+    return new CcmKey(this, aes(key));
   }
 }
 
-class CcmKey implements AeadKey {
+/** CCM bound to one algorithm's parameters: the AeadKey of this registry. */
+class CcmKey extends CcmCipher implements AeadKey {
   readonly algorithm: AeadAlgorithm;
-  private readonly ccm: CcmCipher;
-  constructor(algorithm: AeadAlgorithm, ccm: CcmCipher) {
+  constructor(algorithm: CcmAlgorithm, aes: AesBlockCipher) {
+    super(aes, algorithm.tagLength, algorithm.lengthFieldSize, algorithm.name);
     this.algorithm = algorithm;
-    this.ccm = ccm;
-  }
-  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-    return this.ccm.seal(nonce, aad, plaintext);
-  }
-  sealInPlace(nonce: Uint8Array, aad: Uint8Array, buffer: Uint8Array): void {
-    this.ccm.sealInPlace(nonce, aad, buffer);
-  }
-  open(nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Uint8Array | null {
-    return this.ccm.open(nonce, aad, ciphertextAndTag);
   }
 }
 
