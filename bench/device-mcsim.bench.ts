@@ -38,6 +38,13 @@ function parseHeap(line: string): { slots: number; chunks: number } {
   return { slots: Number(m[1]) / SLOT_LIN, chunks: Number(m[2]) };
 }
 
+/** `keycache capacity=C miss-seal-us=… hit-seal-us=…` (bench/mcsim/heap-report.ts). */
+function parseKeyCache(line: string): { capacity: number; miss: number; hit: number } {
+  const m = /capacity=(\d+) miss-seal-us=([\d.]+) hit-seal-us=([\d.]+)/.exec(line);
+  if (!m) throw new Error('no key cache figures in: ' + line);
+  return { capacity: Number(m[1]), miss: Number(m[2]), hit: Number(m[3]) };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -76,6 +83,7 @@ export default async (): Promise<Section[] | null> => {
       const after = parseHeap(await app.waitFor(/^heap after-requests /));
       const many = parseHeap(await app.waitFor(new RegExp('^heap contexts=' + CONTEXTS + ' ')));
       const used = parseHeap(await app.waitFor(new RegExp('^heap contexts-used=' + CONTEXTS + ' ')));
+      const keyCache = parseKeyCache(await app.waitFor(/^keycache /));
       for (let i = 0; i < 100; i++) await get();
       const more = parseHeap(await app.waitFor(/^heap after-more-requests /));
 
@@ -124,7 +132,19 @@ export default async (): Promise<Section[] | null> => {
           ],
           notes:
             'Read with `Instrumentation.get("XS Slot Heap Used" / "XS Chunk Heap Used")` right after `Debug.gc()` in bench/mcsim/heap-report.ts (the example app of examples/device/app.ts plus these reports), built with `mcconfig -m -i -p lin` (release build with instrumentation). mcsim runs 64-bit XS (32-byte slots): slots are counted there and shown at the ESP32\'s 16 bytes; chunk sizes hold pointers in places, so they are slightly larger than on the MCU. ' +
-            'The additional contexts have other Sender/Recipient IDs, keys derived (prepared with native AES of `crypt` on first use: the second pair of rows), the in-memory sequence state; a context in flash adds its FlashContextStore (a few slots). Goal ≤ 1 KiB per additional context. The 100 GETs were sequential, one client context; the growth they cause (' + fmt((after.slots - boot.slots) / 100, 1) + ' slots and ' + fmt((after.chunks - boot.chunks) / 100) + ' chunk bytes per exchange) includes the first exchange preparing the keys of the context and the deduplication cache of RFC 7252 §4.5 (each response kept EXCHANGE_LIFETIME), which the device app bounds to DEVICE_DEDUP_CACHE_SIZE = 16 entries (src/coap/server-messaging.ts); the last row shows what 100 more exchanges keep once that cache is full. Before keys were prepared on first use and the cache bounded for the device (commit 5c875ce): 63.0 KiB after boot, 88.4 KiB after 100 GETs (10.1 slots and 99 chunk bytes kept per exchange, up to 512 entries), 3.7 KiB per additional context.',
+            'The additional contexts have other Sender/Recipient IDs, keys derived, the in-memory sequence state (a MemoryContextStore; a context in flash has its FlashContextStore instead), and share the app\'s key cache (`ports.keyCache`, ' + keyCache.capacity + ' prepared keys: the two keys each of two contexts in use; src/crypto/key-cache.ts): a context holds its IDs, Common IV and raw keys in one buffer, and its keys are prepared (native AES of `crypt`, its CTR and CBC Mode, CCM scratch) on first use into the cache, evicting the least recently used. So "in use" (the second pair of rows: every extra context sealed and opened once) costs an additional context nothing more once more contexts are in use than the cache holds; the row is what the cache grew from the first context\'s 2 keys to ' + keyCache.capacity + ', spread over the ' + (CONTEXTS - 1) + ' extra contexts. Goal ≤ 1 KiB per additional context, idle and in use. Before the shared cache and the one-buffer context (commit b868d1d): 71 slots + 208 chunk bytes = 1.3 KiB idle, 215 slots + 1,168 chunk bytes = 4.5 KiB in use (each context its own two prepared keys). The 100 GETs were sequential, one client context; the growth they cause (' + fmt((after.slots - boot.slots) / 100, 1) + ' slots and ' + fmt((after.chunks - boot.chunks) / 100) + ' chunk bytes per exchange) includes the first exchange preparing the keys of the context and the deduplication cache of RFC 7252 §4.5 (each response kept EXCHANGE_LIFETIME), which the device app bounds to DEVICE_DEDUP_CACHE_SIZE = 16 entries (src/coap/server-messaging.ts); the last row shows what 100 more exchanges keep once that cache is full. Before keys were prepared on first use and the cache bounded for the device (commit 5c875ce): 63.0 KiB after boot, 88.4 KiB after 100 GETs (10.1 slots and 99 chunk bytes kept per exchange, up to 512 entries), 3.7 KiB per additional context.',
+        },
+        {
+          title: 'The shared key cache on the Moddable runtime (mcsim, lin): the price of a miss',
+          command: 'MODDABLE=/path/to/moddable npm run bench -- device',
+          columns: ['seal of a 16-byte message, 20-byte AAD (key cache of ' + keyCache.capacity + ' prepared keys)', 'µs in mcsim'],
+          rows: [
+            ['its key evicted: prepared again (native AES key, CCM object, CTR and CBC Mode), then the seal', fmt(keyCache.miss, 1)],
+            ['its key in the cache', fmt(keyCache.hit, 1)],
+            ['price of a miss', fmt(keyCache.miss - keyCache.hit, 1)],
+          ],
+          notes:
+            'bench/mcsim/heap-report.ts, Date.now() over 2,000 seals each: the ' + (CONTEXTS - 1) + ' extra contexts\' Sender Keys in turn (more than the cache holds: every seal prepares its key, checked by the cache\'s count), then one context\'s key again and again; on the desktop CPU under mcsim, not an ESP32 figure (the ratio is what carries over). A context that talks after ' + keyCache.capacity / 2 + ' others have pays one miss per key, two per exchange (open the request, seal the response); a device that talks to more peers at once can pass a larger `preparedKeys` to createModdablePorts, at the RAM of a prepared key each (the in-use row of the heap table × ' + (CONTEXTS - 1) + ' ÷ ' + (keyCache.capacity - 2) + ').',
         },
         {
           title: 'CPU per protected exchange on the Moddable runtime (mcsim, lin) beside xsnap computrons',

@@ -19,6 +19,7 @@ import { Router, type Method, type ResourceHandler, type ResponseInit } from '..
 import type { StackLayer } from '../../src/coap/exchange.js';
 import { Code, ContentFormat } from '../../src/coap/numbers.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
+import type { PreparedKeyCache } from '../../src/crypto/key-cache.js';
 import { contextLookup, type ContextLookup } from '../../src/oscore/unprotect.js';
 import { oscoreServerLayer } from '../../src/coap/oscore-layer.js';
 import { RecordLog } from '../../src/persist/record-log.js';
@@ -32,6 +33,8 @@ export interface DeviceAppPorts {
   flash: FlashPort;
   /** The AES the keys are prepared with (the native one on Moddable); default: the build's. */
   aes?: AesBlockCipherFactory;
+  /** Prepared keys shared by the contexts, a bounded cache (Moddable ports); default: each context its own. */
+  keyCache?: PreparedKeyCache;
 }
 
 export interface DeviceAppOptions {
@@ -90,7 +93,7 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   const records = RecordLog.open(ports.flash);
   const opened = openDeviceContexts(records, options.provision);
   const contexts = opened.contexts.map((c) => {
-    const context = new SecurityContext(c.params, { store: c.store, aes: ports.aes });
+    const context = new SecurityContext(c.params, { store: c.store, aes: ports.aes, keyCache: ports.keyCache });
     log((opened.provisioned ? 'provisioned' : 'loaded') + ' OSCORE context ' + c.name + ': sender ' + toHex(context.senderId) + ', recipient ' + toHex(context.recipientId) + ', ' + context.algorithm.name + ', next seq ' + context.sequence.next + (context.replayWindow.isUnknown ? ' (replay window unknown: Echo recovery, App. B.1.2)' : ''));
     return context;
   });

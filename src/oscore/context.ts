@@ -5,16 +5,21 @@
  *
  * Derivation (§3.2.1): key = HKDF-SHA-256(salt = Master Salt, IKM = Master Secret, info, L) with
  *   info = [ id: bstr, id_context: bstr / nil, alg_aead: int, type: "Key" / "IV", L: uint ].
- * IDs are checked against the nonce (§3.3: an ID is at most nonce length − 6 bytes). Keys are
- * prepared once, on first use (the AES key schedule is expanded then, not per message): until a
- * context seals or opens, it holds its two raw 16/32-byte keys only, which are wiped once prepared.
- * A device keeping contexts for many peers pays for expanded keys only for those it talks to.
+ * IDs are checked against the nonce (§3.3: an ID is at most nonce length − 6 bytes).
+ *
+ * RAM (a device holds one context per peer): the keys, Common IV and IDs share one buffer, and a
+ * context holds its raw keys only. Prepared keys (AES key schedule, cipher objects) live in a
+ * PreparedKeyCache (src/crypto/key-cache.ts), prepared on first use, not per message: a cache
+ * shared by an endpoint's contexts (option `keyCache`) keeps the few most recently used, so a
+ * device with contexts for many peers pays for prepared keys only for those it talks to; without
+ * one, each context keeps its own two.
  */
 import { LoadError } from '../errors.js';
 import { equalBytes } from '../bytes.js';
 import type { AeadAlgorithm, AeadKey } from '../crypto/aead.js';
 import type { AesBlockCipherFactory } from '../ports.js';
 import { findAlgorithm } from '../crypto/algorithms.js';
+import { PreparedKeyCache } from '../crypto/key-cache.js';
 import { hkdfSha256 } from '../crypto/hkdf.js';
 import { encodeCbor } from './cbor.js';
 import { ReplayWindow, DEFAULT_REPLAY_WINDOW_SIZE, MAX_REPLAY_WINDOW_SIZE } from './replay.js';
@@ -100,42 +105,58 @@ export interface SecurityContextOptions {
   store?: ContextStore;
   /** Use these keys instead of deriving them (interop test variants, externally derived keys). */
   keys?: DerivedKeys;
-  /** The AES block cipher the keys are prepared with (default: the build's, src/crypto/aes.ts). */
+  /**
+   * The AES block cipher the keys are prepared with (default: the build's, src/crypto/aes.ts);
+   * with `keyCache`, the cache's is used instead.
+   */
   aes?: AesBlockCipherFactory;
+  /** A cache of prepared keys shared with other contexts (bounded); default: this context's own. */
+  keyCache?: PreparedKeyCache;
 }
 
 export class SecurityContext {
   readonly algorithm: AeadAlgorithm;
   readonly senderId: Uint8Array;
   readonly recipientId: Uint8Array;
-  readonly idContext: Uint8Array | undefined;
+  /** Absent when there is none (no property: one less per context in RAM). */
+  declare readonly idContext: Uint8Array | undefined;
   readonly commonIv: Uint8Array;
   readonly sequence: SenderSequence;
   readonly replayWindow: ReplayWindow;
   readonly store: ContextStore;
-  /** The raw key (ours, wiped once prepared) until first use, then the prepared key: one slot each. */
-  private sender: Uint8Array | AeadKey;
-  private recipient: Uint8Array | AeadKey;
-  /** The AES the keys will be prepared with (undefined: the build's default). */
-  private readonly aes: AesBlockCipherFactory | undefined;
+  /** Where the prepared keys live; the raw keys are the first bytes of commonIv's buffer. */
+  private readonly keys: PreparedKeyCache;
 
   constructor(params: SecurityContextParams, options: SecurityContextOptions = {}) {
-    this.algorithm = checkParams(params);
+    const alg = (this.algorithm = checkParams(params));
     const keys = options.keys ?? deriveKeys(params);
-    if (keys.commonIv.length !== this.algorithm.nonceLength) throw new LoadError('commonIv: must be ' + this.algorithm.nonceLength + ' bytes');
+    const n = alg.keyLength;
+    if (keys.commonIv.length !== alg.nonceLength) throw new LoadError('commonIv: must be ' + alg.nonceLength + ' bytes');
     // Checked here, so a bad key fails when the context is made, not at its first message.
     for (const k of [keys.senderKey, keys.recipientKey]) {
-      if (!(k instanceof Uint8Array) || k.length !== this.algorithm.keyLength) throw new LoadError('keys: ' + this.algorithm.name + ' needs ' + this.algorithm.keyLength + '-byte keys');
+      if (!(k instanceof Uint8Array) || k.length !== n) throw new LoadError('keys: ' + alg.name + ' needs ' + n + '-byte keys');
     }
-    // Copies: the caller's arrays may be reused or wiped after construction. Keys we derived
-    // ourselves are not shared with anyone, so they are kept as they are (no second copy).
-    this.senderId = params.senderId.slice();
-    this.recipientId = params.recipientId.slice();
-    this.idContext = params.idContext?.slice();
-    this.commonIv = keys.commonIv.slice();
-    this.sender = options.keys ? keys.senderKey.slice() : keys.senderKey;
-    this.recipient = options.keys ? keys.recipientKey.slice() : keys.recipientKey;
-    this.aes = options.aes;
+    // One buffer: Sender Key | Recipient Key | Common IV | Sender ID | Recipient ID | ID Context,
+    // copies (the caller's arrays may be reused or wiped after construction).
+    const idc = params.idContext;
+    const all = new Uint8Array(2 * n + keys.commonIv.length + params.senderId.length + params.recipientId.length + (idc ? idc.length : 0));
+    let off = 0;
+    const put = (bytes: Uint8Array) => {
+      all.set(bytes, off);
+      return all.subarray(off, (off += bytes.length));
+    };
+    put(keys.senderKey);
+    put(keys.recipientKey);
+    this.commonIv = put(keys.commonIv);
+    this.senderId = put(params.senderId);
+    this.recipientId = put(params.recipientId);
+    if (idc) this.idContext = put(idc);
+    if (!options.keys) {
+      // Derived here: no one else holds these bytes.
+      keys.senderKey.fill(0);
+      keys.recipientKey.fill(0);
+    }
+    this.keys = options.keyCache ?? new PreparedKeyCache(2, options.aes);
     this.store = options.store ?? new VolatileContextStore();
     const loaded = openSenderState(this.store);
     this.sequence = loaded.sequence;
@@ -144,29 +165,29 @@ export class SecurityContext {
 
   /** The Sender Key, prepared on first use. */
   get senderKey(): AeadKey {
-    const k = this.sender;
-    return k instanceof Uint8Array ? (this.sender = this.prepare(k)) : k;
+    return this.prepared(0);
   }
 
   /** The Recipient Key, prepared on first use. */
   get recipientKey(): AeadKey {
-    const k = this.recipient;
-    return k instanceof Uint8Array ? (this.recipient = this.prepare(k)) : k;
+    return this.prepared(1);
   }
 
-  /** Expand a raw key (prepare copies or expands it) and wipe the raw bytes. */
-  private prepare(raw: Uint8Array): AeadKey {
+  /** Key `slot` (0: sender, 1: recipient) from the cache, or prepared from its raw bytes. */
+  private prepared(slot: number): AeadKey {
+    const found = this.keys.find(this, slot);
+    if (found) return found;
+    const n = this.algorithm.keyLength;
     try {
-      return this.algorithm.prepare(raw, this.aes);
+      return this.keys.add(this, slot, this.algorithm, new Uint8Array(this.commonIv.buffer, slot * n, n));
     } catch (e) {
       throw new LoadError('keys: ' + (e instanceof Error ? e.message : String(e)));
-    } finally {
-      raw.fill(0);
     }
   }
 
   /** Clean shutdown: hand the exact sequence number and replay window to the store. */
   close(): void {
+    this.keys.forget(this);
     this.store.close(this.sequence.next, this.replayWindow.snapshot());
   }
 }

@@ -8,6 +8,7 @@
  */
 import { openFlash, seedRandom, platformName } from 'moddable:oscore-xs/platform';
 import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
+import { PreparedKeyCache } from '../../src/crypto/key-cache.js';
 import { nativeAesBlockCipherFactory } from './aes.js';
 import { ModdableClock } from './clock.js';
 import { ModdableRandomSource } from './random.js';
@@ -26,13 +27,27 @@ export interface ModdablePorts {
    * a build does not substitute.
    */
   aes: AesBlockCipherFactory;
+  /**
+   * The prepared keys of the app's security contexts, on `aes`: pass it as
+   * `new SecurityContext(params, { keyCache: ports.keyCache })`, so only the contexts in use hold
+   * prepared keys (a context holds its raw keys only).
+   */
+  keyCache: PreparedKeyCache;
 }
+
+/**
+ * Prepared keys kept by default: the two keys each of two contexts in use at a time. Another
+ * context's first message prepares its key again (native AES: a key schedule and two Mode objects).
+ */
+export const DEFAULT_PREPARED_KEYS = 4;
 
 export interface ModdablePortOptions {
   /** UDP port to bind (5683 for a CoAP server; omit for an ephemeral client port). */
   port?: number;
   /** Data partition holding the OSCORE state (default "oscore", see esp32/partitions.csv). */
   partition?: string;
+  /** How many prepared keys the shared cache keeps (default DEFAULT_PREPARED_KEYS). */
+  preparedKeys?: number;
 }
 
 /**
@@ -47,5 +62,6 @@ export function createModdablePorts(options: ModdablePortOptions = {}): Moddable
     random: new ModdableRandomSource(),
     flash: openFlash(options.partition ?? 'oscore'),
     aes: nativeAesBlockCipherFactory,
+    keyCache: new PreparedKeyCache(options.preparedKeys ?? DEFAULT_PREPARED_KEYS, nativeAesBlockCipherFactory),
   };
 }
