@@ -1,10 +1,8 @@
 /** Small byte helpers shared by every layer. Explicit Uint8Array everywhere. */
 
-const HEX = '0123456789abcdef';
-
 export function toHex(bytes: Uint8Array): string {
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15];
+  for (let i = 0; i < bytes.length; i++) s += (bytes[i] < 16 ? '0' : '') + bytes[i].toString(16);
   return s;
 }
 
@@ -12,11 +10,10 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(hex: string): Uint8Array {
   if (hex.length % 2 !== 0) throw new TypeError('hex: odd length');
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) {
-    const hi = HEX.indexOf(hex[2 * i].toLowerCase());
-    const lo = HEX.indexOf(hex[2 * i + 1].toLowerCase());
-    if (hi < 0 || lo < 0) throw new TypeError('hex: not a hex digit at ' + 2 * i);
-    out[i] = (hi << 4) | lo;
+  for (let i = 0; i < hex.length; i += 2) {
+    const pair = hex.slice(i, i + 2);
+    if (!/^[0-9a-f]{2}$/i.test(pair)) throw new TypeError('hex: not a hex digit at ' + i);
+    out[i / 2] = parseInt(pair, 16);
   }
   return out;
 }

@@ -7,6 +7,7 @@
  * end, trailing bytes without the k flag → DecodeError ("Failed to decode COSE", §8.2).
  */
 import { DecodeError } from '../errors.js';
+import { encodeUint } from '../bytes.js';
 
 export interface OscoreOptionValue {
   /** Partial IV bytes as carried (1–5 bytes), absent when n = 0. */
@@ -27,13 +28,9 @@ function copyOf(value: Uint8Array, start: number, end: number): Uint8Array {
 
 /** §5: the Sender Sequence Number in network byte order without leading zeros; 0 → 0x00. */
 export function encodePartialIv(seq: number): Uint8Array {
-  if (!(Number.isSafeInteger(seq) && seq >= 0 && seq < 2 ** 40)) throw new RangeError('Partial IV out of range: ' + seq);
-  const out: number[] = [];
-  do {
-    out.unshift(seq % 256);
-    seq = Math.floor(seq / 256);
-  } while (seq);
-  return new Uint8Array(out);
+  // encodeUint refuses what is not a safe integer ≥ 0 (RangeError naming the value).
+  if (!(seq < 2 ** 40)) throw new RangeError('Partial IV out of range: ' + seq);
+  return seq ? encodeUint(seq) : Uint8Array.of(0);
 }
 
 /** The number a Partial IV stands for (big-endian, up to 5 bytes). */

@@ -61,8 +61,13 @@ export function parsePlaintext(pt: Uint8Array): { code: number; options: CoapOpt
     if (e instanceof MessageFormatError) throw new DecodeError('plaintext: ' + e.message);
     throw e;
   }
-  for (const o of parts.options) if (o.number === Option.OSCORE) throw new DecodeError('plaintext carries an OSCORE option (nested OSCORE)');
+  for (const o of parts.options) if (o.number === Option.OSCORE) throw new DecodeError('plaintext: nested OSCORE option');
   return { code: pt[0], options: parts.options, payload: parts.payload };
+}
+
+/** `code` (of the outer message or of the plaintext) must be a request code, or a response code. */
+function checkCode(where: string, code: number, request: boolean): void {
+  if (!(request ? isRequestCode : isResponseCode)(code)) throw new DecodeError(where + ' code ' + code + ' is not a ' + (request ? 'request' : 'response') + ' code');
 }
 
 function checkCiphertextLength(context: SecurityContext, payload: Uint8Array): void {
@@ -78,7 +83,7 @@ export function innerOption(options: readonly CoapOption[], number: number): Uin
 /** §8.2: verify a request. `lookup` finds the context; state changes only on success. */
 export function unprotectRequest(message: Message, lookup: ContextLookup, options: UnprotectRequestOptions = {}): { message: Message; binding: RequestBinding; context: SecurityContext } {
   const cose = decodeOscoreOption(oscoreOptionBytes(message));
-  if (!isRequestCode(message.code)) throw new DecodeError('OSCORE request with non-request code ' + message.code);
+  checkCode('OSCORE request:', message.code, true);
   if (!cose.partialIv || !cose.kid) throw new DecodeError('request without ' + (cose.partialIv ? 'kid' : 'Partial IV'));
   const context = lookup(cose.kid, cose.kidContext);
   if (!context) throw new ContextUnavailable('Security context not found');
@@ -95,7 +100,7 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
   const pt = context.recipientKey.open(nonce, aad, message.payload);
   if (pt === null) throw new ProtectionInvalid('Decryption failed');
   const inner = parsePlaintext(pt);
-  if (!isRequestCode(inner.code)) throw new DecodeError('plaintext code ' + inner.code + ' is not a request code');
+  checkCode('plaintext', inner.code, true);
 
   const binding: RequestBinding = { context, kid, piv, seq, nonce, aad, observe: isObserveRegistration(inner.options), notificationNumber: undefined };
 
@@ -120,7 +125,7 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
  */
 export function unprotectResponse(message: Message, binding: RequestBinding): { message: Message; partialIv: number | undefined } {
   const cose = decodeOscoreOption(oscoreOptionBytes(message));
-  if (!isResponseCode(message.code)) throw new DecodeError('OSCORE response with non-response code ' + message.code);
+  checkCode('OSCORE response:', message.code, false);
   if (cose.kidContext) throw new DecodeError('kid context in a response');
   const context = binding.context;
   checkCiphertextLength(context, message.payload);
@@ -135,7 +140,7 @@ export function unprotectResponse(message: Message, binding: RequestBinding): { 
   const pt = context.recipientKey.open(nonce, binding.aad, message.payload);
   if (pt === null) throw new ProtectionInvalid('Decryption failed');
   const inner = parsePlaintext(pt);
-  if (!isResponseCode(inner.code)) throw new DecodeError('plaintext code ' + inner.code + ' is not a response code');
+  checkCode('plaintext', inner.code, false);
 
   let innerOptions = inner.options;
   const hasObserve = innerOption(innerOptions, Option.OBSERVE) !== undefined;
