@@ -65,7 +65,8 @@ describe('ContextIndex', () => {
     assert.equal(index.find(fromHex('010203'), undefined), undefined);
     assert.equal(index.find(fromHex('01'), fromHex('')), undefined, 'an empty kid context is not "none"');
     assert.equal(index.find(fromHex(''), fromHex(''))?.name, 'empty-ctx');
-    assert.equal(index.size, entries.length);
+    // Every entry is found by its own IDs unless an earlier one has the same (first wins).
+    for (const e of entries) assert.equal(index.find(e.recipientId, e.idContext), scan(entries, e.recipientId, e.idContext));
   });
 });
 

@@ -28,7 +28,6 @@ function bytesKey(kid: Uint8Array, kidContext: Uint8Array | undefined): string {
 
 export class ContextIndex<T extends IndexedContext> {
   private readonly entries = new Map<string, T>();
-  private count = 0;
 
   constructor(entries: Iterable<T> = []) {
     for (const e of entries) this.add(e);
@@ -36,16 +35,11 @@ export class ContextIndex<T extends IndexedContext> {
 
   /** Add an entry; an earlier one with the same IDs keeps precedence. */
   add(entry: T): void {
-    this.count++;
     for (const key of [bytesKey(entry.recipientId, undefined), entry.idContext && bytesKey(entry.recipientId, entry.idContext)]) if (key && !this.entries.has(key)) this.entries.set(key, entry);
   }
 
   /** The entry for a request's kid and kid context (undefined: none). */
   find(kid: Uint8Array, kidContext: Uint8Array | undefined): T | undefined {
     return this.entries.get(bytesKey(kid, kidContext));
-  }
-
-  get size(): number {
-    return this.count;
   }
 }

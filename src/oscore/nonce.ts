@@ -6,13 +6,12 @@
 
 export function aeadNonce(commonIv: Uint8Array, idPiv: Uint8Array, partialIv: Uint8Array): Uint8Array {
   const len = commonIv.length;
-  const idSpace = len - 6;
-  if (idPiv.length > idSpace) throw new RangeError('ID of ' + idPiv.length + ' bytes does not fit a ' + len + '-byte nonce');
+  if (idPiv.length > len - 6) throw new RangeError('ID of ' + idPiv.length + ' bytes does not fit a ' + len + '-byte nonce');
   if (partialIv.length > 5) throw new RangeError('Partial IV longer than 5 bytes');
-  const nonce = new Uint8Array(commonIv);
+  const nonce = commonIv.slice();
   nonce[0] ^= idPiv.length;
-  const idEnd = 1 + idSpace;
-  for (let i = 0; i < idPiv.length; i++) nonce[idEnd - idPiv.length + i] ^= idPiv[i];
-  for (let i = 0; i < partialIv.length; i++) nonce[len - partialIv.length + i] ^= partialIv[i];
+  // ID_PIV ends where the 5 bytes of the Partial IV begin; each is right-aligned in its field.
+  for (let i = idPiv.length; i--; ) nonce[len - 5 - idPiv.length + i] ^= idPiv[i];
+  for (let i = partialIv.length; i--; ) nonce[len - partialIv.length + i] ^= partialIv[i];
   return nonce;
 }
