@@ -137,6 +137,9 @@ describe('coap server routing and policy', () => {
     const back = parseCoapUri(u);
     assert.deepEqual([back.path, back.query], [['a b', 'c/d', 'é'], ['x=1&2']]);
     assert.equal(formatCoapUri('h', 5683, [], []), 'coap://h/');
+    // percent-decoding: a "%" without two hex digits stays, raw non-ASCII and astral text too, bad UTF-8 escapes become U+FFFD
+    assert.deepEqual(parseCoapUri('coap://h/%%41%4/%zz%2/😀%F0%9F%98%80é?%ff=%41%').path, ['%A%4', '%zz%2', '😀😀é']);
+    assert.deepEqual(parseCoapUri('coap://h/?%ff=%41%').query, ['\ufffd=A%']);
   });
 
   it('URIs: percent-encoding as RFC 3986 §2.1/§3.3/§3.4 define it, byte by byte, for every ASCII char and beyond', () => {

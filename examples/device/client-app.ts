@@ -40,7 +40,7 @@ export function startClientApp(ports: { datagram: DatagramPort; clock: Clock; ra
   let timer = ports.clock.setTimer(0, function report() {
     const value = options.read().toFixed(1);
     client.request({ uri: options.target, method: 'PUT', payload: value, contentFormat: ContentFormat.TEXT_PLAIN }).then(
-      (r) => options.log('reported ' + value + ': ' + (r.code >> 5) + '.' + String(r.code & 31).padStart(2, '0')),
+      (r) => options.log('reported ' + value + ': ' + r.codeString),
       (e: Error) => options.log('report failed: ' + e.message),
     );
     timer = ports.clock.setTimer(options.intervalMs ?? 10000, report);

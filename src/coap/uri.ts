@@ -77,21 +77,15 @@ export function splitPath(path: string): string[] {
   return p === '' ? [] : p.split('/');
 }
 
+/** Percent-decode (RFC 3986 §2.1): %XX escapes are bytes, the text between them UTF-8; a "%" without two hex digits stays. */
 function percentDecode(s: string): string {
   if (!s.includes('%')) return s;
   const bytes: number[] = [];
-  let run = '';
-  const flush = () => {
-    for (const b of utf8Encode(run)) bytes.push(b);
-    run = '';
-  };
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
-      flush();
-      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else run += s[i];
+  // Split by a capturing expression: the escapes are at the odd indexes, the text between at the even ones.
+  const parts = s.split(/(%[0-9a-fA-F]{2})/);
+  for (let i = 0; i < parts.length; i++) {
+    if (i & 1) bytes.push(parseInt(parts[i].slice(1), 16));
+    else for (const b of utf8Encode(parts[i])) bytes.push(b);
   }
-  flush();
   return utf8Decode(new Uint8Array(bytes));
 }
