@@ -99,7 +99,7 @@ export function utf8Decode(b: Uint8Array): string {
 
 /** Encode a non-negative integer as the shortest big-endian bytes (0 → empty), as CoAP uint options. */
 export function encodeUint(n: number): Uint8Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('uint: not a non-negative safe integer: ' + n);
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('uint: not a safe integer >= 0: ' + n);
   const out: number[] = [];
   while (n > 0) {
     out.unshift(n % 256);

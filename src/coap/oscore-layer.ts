@@ -181,7 +181,7 @@ function clientTransport(lower: ClientTransport, opts: OscoreClientLayerOptions)
             // RFC 7252 §5.4.1 on the decrypted options: a response we cannot fully understand is rejected.
             const bad = firstUnknownCriticalOption(plainResponse);
             if (bad !== undefined) {
-              sink.error(new BadOptionError(bad, 'response carries unknown critical option ' + bad));
+              sink.error(new BadOptionError(bad, 'response: unknown critical option ' + bad));
               return;
             }
             const echoValue = getOption(plainResponse, Option.ECHO);

@@ -44,7 +44,7 @@ export function splitOptions(options: readonly CoapOption[], isRequest: boolean)
   const outer: CoapOption[] = [];
   let outerObserve = false;
   for (const o of options) {
-    if (o.number === Option.OSCORE) throw new RangeError('nested OSCORE is not supported (RFC 8613 §4.1.3.6)');
+    if (o.number === Option.OSCORE) throw new RangeError('nested OSCORE option (RFC 8613 §4.1.3.6)');
     if (o.number === Option.OBSERVE) {
       insertSorted(inner, isRequest ? o : { number: o.number, value: EMPTY });
       insertSorted(outer, o);

@@ -17,7 +17,7 @@ export class SenderSequence {
   private readonly store: ContextStore;
 
   constructor(store: ContextStore, nextSeq: number) {
-    if (!Number.isSafeInteger(nextSeq) || nextSeq < 0) throw new RangeError('sender sequence number must be a non-negative integer, got ' + nextSeq);
+    if (!Number.isSafeInteger(nextSeq) || nextSeq < 0) throw new RangeError('sender sequence number: not a safe integer >= 0: ' + nextSeq);
     this.store = store;
     this.nextSeq = nextSeq;
     this.limit = nextSeq;
@@ -43,7 +43,7 @@ export class SenderSequence {
       } catch (e) {
         throw new ContextUnavailable('sender sequence reservation failed: ' + (e instanceof Error ? e.message : String(e)));
       }
-      if (!(limit >= seq + 1)) throw new ContextUnavailable('sender sequence reservation returned limit ' + limit + ', below ' + (seq + 1));
+      if (!(limit >= seq + 1)) throw new ContextUnavailable('sender sequence reservation: limit ' + limit + ' below ' + (seq + 1));
       this.limit = limit;
     }
     this.nextSeq = seq + 1;

@@ -61,7 +61,7 @@ export class VolatileContextStore implements ContextStore {
 
   load(): { nextSeq: number; window: ReplayState } {
     // A second live context on one store would send with the same sequence numbers (nonce reuse).
-    if (this.live) throw new LoadError('memory context store: already loaded by a live context');
+    if (this.live) throw new LoadError('context store: already loaded by a live context');
     this.live = true;
     return { nextSeq: this.nextSeq, window: copyState(this.window) };
   }

@@ -72,7 +72,7 @@ function checkCode(where: string, code: number, request: boolean): void {
 
 function checkCiphertextLength(context: SecurityContext, payload: Uint8Array): void {
   // At least the code byte plus the tag.
-  if (payload.length < context.algorithm.tagLength + 1) throw new DecodeError('ciphertext of ' + payload.length + ' bytes is shorter than code + tag');
+  if (payload.length < context.algorithm.tagLength + 1) throw new DecodeError('ciphertext too short for code + tag: ' + payload.length + ' bytes');
 }
 
 export function innerOption(options: readonly CoapOption[], number: number): Uint8Array | undefined {
@@ -107,8 +107,8 @@ export function unprotectRequest(message: Message, lookup: ContextLookup, option
   if (window.isUnknown) {
     // App. B.1.2: authenticated, but a replay cannot be ruled out until an Echo proves freshness.
     const echo = innerOption(inner.options, Option.ECHO);
-    if (!options.echo) throw new ReplayError('replay window unknown and no Echo verifier');
-    if (echo === undefined || !options.echo.verify(context, echo)) throw new ReplayErrorWithEcho<RequestBinding>('Replay window unknown: Echo needed', options.echo.issue(context), binding);
+    if (!options.echo) throw new ReplayError('replay window unknown: no Echo verifier');
+    if (echo === undefined || !options.echo.verify(context, echo)) throw new ReplayErrorWithEcho<RequestBinding>('replay window unknown: Echo needed', options.echo.issue(context), binding);
     window.initialiseFromFreshRequest(seq);
   } else {
     window.accept(seq);
@@ -134,7 +134,7 @@ export function unprotectResponse(message: Message, binding: RequestBinding): { 
   if (cose.partialIv) {
     seq = partialIvToNumber(cose.partialIv);
     if (binding.observe && binding.notificationNumber !== undefined && seq <= binding.notificationNumber)
-      throw new ReplayError('notification Partial IV ' + seq + ' not above notification number ' + binding.notificationNumber);
+      throw new ReplayError('notification Partial IV ' + seq + ' not above ' + binding.notificationNumber);
     nonce = aeadNonce(context.commonIv, context.recipientId, cose.partialIv);
   }
   const pt = context.recipientKey.open(nonce, binding.aad, message.payload);
@@ -144,7 +144,7 @@ export function unprotectResponse(message: Message, binding: RequestBinding): { 
 
   let innerOptions = inner.options;
   const hasObserve = innerOption(innerOptions, Option.OBSERVE) !== undefined;
-  if (hasObserve && !binding.observe) throw new ProtectionInvalid('Inner Observe in a response to a request that did not register');
+  if (hasObserve && !binding.observe) throw new ProtectionInvalid('Inner Observe in a response to no Observe registration');
   // §8.4.2: a notification (Inner Observe) must carry its own Partial IV; a final response
   // without Observe may reuse the request nonce (libcoap ends observations that way).
   if (binding.observe && hasObserve && seq === undefined) throw new ProtectionInvalid('notification without Partial IV');
