@@ -32,8 +32,8 @@ export function contextKeys(name: string): { params: Uint8Array; state: Uint8Arr
   return { params: utf8Encode(PARAMS_PREFIX + name), state: utf8Encode(STATE_PREFIX + name) };
 }
 
-/** The byte-string parameters, in their order in the record. */
-const FIELDS = ['masterSecret', 'masterSalt', 'senderId', 'recipientId', 'idContext'] as const;
+/** The byte-string parameters, in their order in the record (frozen: the library is preloaded). */
+const FIELDS = Object.freeze(['masterSecret', 'masterSalt', 'senderId', 'recipientId', 'idContext'] as const);
 
 export function encodeContextParams(p: SecurityContextParams): Uint8Array {
   const algorithm = checkParams(p);
