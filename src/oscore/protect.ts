@@ -86,9 +86,8 @@ export function protectRequest(context: SecurityContext, request: Message, optio
   const nonce = aeadNonce(context.commonIv, kid, piv);
   const aad = aeadAad(context.algorithm.id, kid, piv);
   const ciphertext = sealPlaintext(context, nonce, aad, request.code, split.inner, request.payload);
-  const withContext = options.includeKidContext ?? context.idContext !== undefined;
-  const value: OscoreOptionValue = { partialIv: piv, kid };
-  if (withContext && context.idContext) value.kidContext = context.idContext;
+  // The ID Context as kid context unless the caller says not to (§5.1); none when the context has none.
+  const value: OscoreOptionValue = { partialIv: piv, kid, kidContext: options.includeKidContext === false ? undefined : context.idContext };
   const message = outerMessage(request, outerCode(true, split.outerObserve), split.outer, encodeOscoreOption(value), ciphertext);
   const binding: RequestBinding = { context, kid, piv, seq, nonce, aad, observe: isObserveRegistration(split.inner), notificationNumber: undefined };
   return { message, binding };

@@ -143,12 +143,11 @@ export function unprotectResponse(message: Message, binding: RequestBinding): { 
   checkCode('plaintext', inner.code, false);
 
   let innerOptions = inner.options;
-  const hasObserve = innerOption(innerOptions, Option.OBSERVE) !== undefined;
-  if (hasObserve && !binding.observe) throw new ProtectionInvalid('Inner Observe in a response to no Observe registration');
-  // §8.4.2: a notification (Inner Observe) must carry its own Partial IV; a final response
-  // without Observe may reuse the request nonce (libcoap ends observations that way).
-  if (binding.observe && hasObserve && seq === undefined) throw new ProtectionInvalid('notification without Partial IV');
-  if (hasObserve && seq !== undefined) {
+  if (innerOption(innerOptions, Option.OBSERVE) !== undefined) {
+    if (!binding.observe) throw new ProtectionInvalid('Inner Observe in a response to no Observe registration');
+    // §8.4.2: a notification (Inner Observe) must carry its own Partial IV; a final response
+    // without Observe may reuse the request nonce (libcoap ends observations that way).
+    if (seq === undefined) throw new ProtectionInvalid('notification without Partial IV');
     binding.notificationNumber = seq;
     const value = observeFromPartialIv(seq);
     innerOptions = innerOptions.map((o) => (o.number === Option.OBSERVE ? { number: o.number, value } : o));
