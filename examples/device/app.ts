@@ -169,7 +169,6 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
       if (closed) return;
       closed = true;
       clock.clearTimer(timer);
-      endpoint.observation?.clear();
       security?.shutdown?.();
       for (const c of contexts) c.close();
       endpoint.close();
