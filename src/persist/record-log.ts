@@ -144,10 +144,8 @@ export class RecordLog {
   readonly #blank: boolean[];
   /** Partition offset of the last record written by this instance (-1: none yet). */
   #newestOffset = -1;
-  /** Torn-write acknowledgements boot recovery still has to write. */
-  #pendingAcks: Pending[] = [];
-  /** DAMAGED marks boot recovery still has to write. */
-  #pendingDamage: Pending[] = [];
+  /** Records boot recovery still has to write: torn-write acknowledgements first, then DAMAGED marks. */
+  #pending: Pending[] = [];
   /** Filled by open(). */
   recovery: RecoveryReport = { sealed: 0, finishedRotation: false, damagedRegions: 0, damagedKeys: 0 };
 
@@ -248,16 +246,15 @@ export class RecordLog {
     this.#appendAt = Math.max(act.validEnd, act.dataEnd);
     // Nothing may land on a torn record's commit word: it is what tells the torn write from damage.
     for (const r of tail) this.#appendAt = Math.max(this.#appendAt, r.start + 8);
-    if (threshold >= 0) {
-      // Decide first: writing may rotate and give the copied records new gens. Erasing a sector
-      // erases evidence, so freeSector marks every pending key before it erases.
-      for (const e of this.#index.values()) if (e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !isReserved(e.key)) this.#pendingDamage.push([e.key, FLAG_DAMAGED, EMPTY]);
-      report.damagedKeys = this.#pendingDamage.length;
-    }
     // The acknowledgements come before any other write: once a record follows a torn write, only
     // its acknowledgement tells it from damage (freeSector also writes pending ones first).
-    for (const r of tail) if (!this.#acknowledged(act, active, r.start)) this.#pendingAcks.push([tornKey(active, r.start), 0, putU32(new Uint8Array(4), 0, lastGenBefore(act, r.start))]);
-    report.sealed = this.#pendingAcks.length;
+    const pending = this.#pending;
+    for (const r of tail) if (!this.#acknowledged(act, active, r.start)) pending.push([tornKey(active, r.start), 0, putU32(new Uint8Array(4), 0, lastGenBefore(act, r.start))]);
+    report.sealed = pending.length;
+    // Which keys to mark is decided first: writing may rotate and give the copied records new
+    // gens. Erasing a sector erases evidence, so freeSector marks every pending key before it erases.
+    if (threshold >= 0) for (const e of this.#index.values()) if (e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !isReserved(e.key)) pending.push([e.key, FLAG_DAMAGED, EMPTY]);
+    report.damagedKeys = pending.length - report.sealed;
     try {
       // A spare without a valid record (a rotation's first write torn, or an erase cut) holds
       // nothing needed: erase it before the acknowledgements, which may have to rotate into it.
@@ -265,14 +262,15 @@ export class RecordLog {
         report.finishedRotation = true;
         this.#erase(spare);
       }
-      this.#writePending(this.#pendingAcks);
-      // (An acknowledgement may have rotated: the spare is the sector after the active one now.)
+      // One at a time: a rotation's freeSector writes the rest first. (A non-blank spare is freed
+      // below, after them: its freeSector would have written them first too.)
+      while (pending.length > 0) this.#writeRecord(...pending.shift()!);
+      // (A pending record may have rotated: the spare is the sector after the active one now.)
       const spareNow = (this.#active + 1) % n;
       if (!this.#blank[spareNow]) {
         report.finishedRotation = true;
         this.#freeSector(spareNow);
       }
-      this.#writePending(this.#pendingDamage);
       // Only now that the keys are marked: later boots flag a loss beyond the one handled here.
       for (const [s, unexplained] of losses) if (!this.#blank[s]) this.#writeRecord(lossKey(s), 0, new Uint8Array([unexplained & 0xff, unexplained >>> 8]));
     } catch (e) {
@@ -282,11 +280,6 @@ export class RecordLog {
       throw e;
     }
     if (report.damagedRegions > 0 && !this.#index.has(DAMAGE_ID)) this.#writeRecord(DAMAGE_KEY, FLAG_DAMAGED, EMPTY);
-  }
-
-  /** Write the records recovery queued (one at a time: a rotation's freeSector takes the rest). */
-  #writePending(queue: Pending[]): void {
-    while (queue.length > 0) this.#writeRecord(...queue.shift()!);
   }
 
   /** The body of the newest record of an acknowledgement key when it has the expected length. */
@@ -430,7 +423,7 @@ export class RecordLog {
 
   /** Copy the live records of sector s into the active sector, then erase s. */
   #freeSector(s: number): void {
-    for (const p of [...this.#pendingAcks.splice(0), ...this.#pendingDamage.splice(0)]) this.#putInSector(...p);
+    for (const p of this.#pending.splice(0)) this.#putInSector(...p);
     const live = [...this.#index.values()].filter((e) => e.sector === s).sort((a, b) => a.gen - b.gen);
     for (const e of live) if (!droppable(e, s)) this.#putInSector(e.key, e.flags, this.#body(e));
     if (!this.#blank[s]) {
