@@ -22,20 +22,21 @@ export interface OscoreErrorResponse {
   maxAge: number;
 }
 
-export const DIAGNOSTIC = Object.freeze({
-  DECODE: 'Failed to decode COSE',
-  CONTEXT_NOT_FOUND: 'Security context not found',
-  DECRYPTION_FAILED: 'Decryption failed',
-  REPLAY: 'Replay detected',
-} as const);
+const DECODE = 'Failed to decode COSE';
+const CONTEXT_NOT_FOUND = 'Security context not found';
+const DECRYPTION_FAILED = 'Decryption failed';
+const REPLAY = 'Replay detected';
+
+/** The §8.2 diagnostic payloads by name (pure: a bundle that only answers errors inlines the strings). */
+export const DIAGNOSTIC = /* @__PURE__ */ Object.freeze({ DECODE, CONTEXT_NOT_FOUND, DECRYPTION_FAILED, REPLAY } as const);
 
 /** The unprotected error response for a failure of unprotectRequest, or undefined when none applies. */
 export function oscoreErrorResponse(error: unknown): OscoreErrorResponse | undefined {
   if (error instanceof ReplayErrorWithEcho) return undefined;
-  if (error instanceof DecodeError) return { code: Code.BAD_OPTION, diagnostic: DIAGNOSTIC.DECODE, maxAge: 0 };
-  if (error instanceof ContextUnavailable) return { code: Code.UNAUTHORIZED, diagnostic: DIAGNOSTIC.CONTEXT_NOT_FOUND, maxAge: 0 };
-  if (error instanceof ProtectionInvalid) return { code: Code.BAD_REQUEST, diagnostic: DIAGNOSTIC.DECRYPTION_FAILED, maxAge: 0 };
-  if (error instanceof ReplayError) return { code: Code.UNAUTHORIZED, diagnostic: DIAGNOSTIC.REPLAY, maxAge: 0 };
+  if (error instanceof DecodeError) return { code: Code.BAD_OPTION, diagnostic: DECODE, maxAge: 0 };
+  if (error instanceof ContextUnavailable) return { code: Code.UNAUTHORIZED, diagnostic: CONTEXT_NOT_FOUND, maxAge: 0 };
+  if (error instanceof ProtectionInvalid) return { code: Code.BAD_REQUEST, diagnostic: DECRYPTION_FAILED, maxAge: 0 };
+  if (error instanceof ReplayError) return { code: Code.UNAUTHORIZED, diagnostic: REPLAY, maxAge: 0 };
   return undefined;
 }
 

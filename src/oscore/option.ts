@@ -18,13 +18,8 @@ export interface OscoreOptionValue {
 
 const FLAG_K = 0x08;
 const FLAG_H = 0x10;
-/** Shared by every empty field and value: nothing can be written to it, and on V8 each new empty array costs ~0.2 µs. */
+/** The empty option value (all flags zero) and the empty parts in encodeOscoreOption: nothing can be written to it. */
 const EMPTY = new Uint8Array(0);
-
-/** A copy of value[start..end). */
-function copyOf(value: Uint8Array, start: number, end: number): Uint8Array {
-  return start === end ? EMPTY : value.slice(start, end);
-}
 
 /** §5: the Sender Sequence Number in network byte order without leading zeros; 0 → 0x00. */
 export function encodePartialIv(seq: number): Uint8Array {
@@ -69,14 +64,14 @@ export function decodeOscoreOption(value: Uint8Array): OscoreOptionValue {
     if (flags & 0xe0 || n > 5 || !flags) throw new DecodeError('OSCORE option: reserved flags 0x' + flags.toString(16));
     let o = 1 + n;
     if (o > length) throw new DecodeError('OSCORE option: Partial IV runs past the end');
-    if (n) partialIv = copyOf(value, 1, o);
+    if (n) partialIv = value.slice(1, o);
     if (flags & FLAG_H) {
       // s, then s bytes (past the end s is undefined and the test fails too).
       const s = value[o++];
       if (!(o + s <= length)) throw new DecodeError('OSCORE option: kid context runs past the end');
-      kidContext = copyOf(value, o, (o += s));
+      kidContext = value.slice(o, (o += s));
     }
-    if (flags & FLAG_K) kid = copyOf(value, o, length);
+    if (flags & FLAG_K) kid = value.slice(o, length);
     else if (o < length) throw new DecodeError('OSCORE option: ' + (length - o) + ' trailing bytes without kid flag');
   }
   return { partialIv, kidContext, kid };
