@@ -149,14 +149,16 @@ export class Messaging extends ServerMessaging {
       if (q) q.splice(q.indexOf(ex), 1);
       return;
     }
-    if (ex.request.confirmable && ex.mid >= 0) {
-      const t = this.transmissions.get(ex.pk + '#' + ex.mid);
-      if (t) {
-        this.clock.clearTimer(t.timer);
-        this.transmissions.delete(t.key);
-      }
-    }
+    this.stopRetransmitting(ex);
     this.releaseNstart(ex);
+  }
+
+  /** Our CON of `ex` needs no more retransmissions (answered, or no longer wanted). */
+  private stopRetransmitting(ex: ClientExchange): void {
+    const t = ex.request.confirmable ? this.transmissions.get(ex.pk + '#' + ex.mid) : undefined;
+    if (!t) return;
+    this.clock.clearTimer(t.timer);
+    this.transmissions.delete(t.key);
   }
 
   private releaseNstart(ex: ClientExchange): void {
@@ -194,11 +196,7 @@ export class Messaging extends ServerMessaging {
       this.port.send(entry.reply, peer.address, peer.port);
     }
     // A separate response also acknowledges our CON implicitly when its ACK was lost (§5.2.2).
-    const t = this.transmissions.get(peerKey(peer) + '#' + ex.mid);
-    if (t && ex.request.confirmable) {
-      this.clock.clearTimer(t.timer);
-      this.transmissions.delete(t.key);
-    }
+    this.stopRetransmitting(ex);
     this.deliver(ex, m, peer);
   }
 
