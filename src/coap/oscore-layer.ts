@@ -165,7 +165,7 @@ function clientTransport(lower: ClientTransport, opts: OscoreClientLayerOptions)
             if (!hasOption(m, Option.OSCORE)) {
               // §8.4: an unprotected answer can only be an error (e.g. 4.01 "Security context not
               // found" from a server that lost our context); never let it pass as a success.
-              if (m.code >> 5 === 2) sink.error(new NotAProtectedMessage('unprotected ' + (m.code >> 5) + '.xx response to an OSCORE request'));
+              if (m.code >> 5 === 2) sink.error(new NotAProtectedMessage('unprotected 2.xx response to an OSCORE request'));
               else sink.response(m);
               return;
             }
@@ -181,7 +181,7 @@ function clientTransport(lower: ClientTransport, opts: OscoreClientLayerOptions)
             // RFC 7252 §5.4.1 on the decrypted options: a response we cannot fully understand is rejected.
             const bad = firstUnknownCriticalOption(plainResponse);
             if (bad !== undefined) {
-              sink.error(new BadOptionError(bad, 'response: unknown critical option ' + bad));
+              sink.error(new BadOptionError(bad));
               return;
             }
             const echoValue = getOption(plainResponse, Option.ECHO);
