@@ -30,20 +30,15 @@ export function makeSha256Kit(Digest: Sha256DigestClass) {
     return new Uint8Array(d.close());
   };
 
+  // H((K ⊕ opad) || H((K ⊕ ipad) || text)), K zero-padded to a block; one pad buffer, XORed twice.
   const hmac = (key: Uint8Array, parts: Uint8Array[]): Uint8Array => {
     const k = new Uint8Array(BLOCK);
     k.set(key.length > BLOCK ? sha256([key]) : key);
-    const ipad = new Uint8Array(BLOCK);
-    const opad = new Uint8Array(BLOCK);
-    for (let i = 0; i < BLOCK; i++) {
-      ipad[i] = k[i] ^ 0x36;
-      opad[i] = k[i] ^ 0x5c;
-    }
-    const inner = sha256([ipad, ...parts]);
-    const out = sha256([opad, inner]);
+    for (let i = 0; i < BLOCK; i++) k[i] ^= 0x36;
+    const inner = sha256([k, ...parts]);
+    for (let i = 0; i < BLOCK; i++) k[i] ^= 0x36 ^ 0x5c;
+    const out = sha256([k, inner]);
     k.fill(0);
-    ipad.fill(0);
-    opad.fill(0);
     return out;
   };
   return { sha256, hmac };
