@@ -25,6 +25,7 @@ import * as echo from '../src/coap/echo.js';
 import * as aes from '../src/crypto/aes.js';
 import * as algorithms from '../src/crypto/algorithms.js';
 import * as ccm from '../src/crypto/ccm.js';
+import * as keyCache from '../src/crypto/key-cache.js';
 import * as hkdf from '../src/crypto/hkdf.js';
 import * as oscore from '../src/oscore/index.js';
 import * as protect from '../src/oscore/protect.js';
@@ -45,7 +46,7 @@ import { NorFlash } from '../src/sim/nor-flash.js';
 import { Prng } from '../src/sim/prng.js';
 import type { AesBlockCipherFactory } from '../src/ports.js';
 
-const MODULES: Record<string, unknown>[] = [core, composed, messaging, serverMessaging, observeLayer, observe, server, client, oscoreLayer, codec, numbers, options, echo, aes, algorithms, ccm, hkdf, oscore, protect, unprotect, recordLog, flashStore, bytes, errors, aesBlock, hkdfDigest, app, clientApp, deviceContexts];
+const MODULES: Record<string, unknown>[] = [core, composed, messaging, serverMessaging, observeLayer, observe, server, client, oscoreLayer, codec, numbers, options, echo, aes, algorithms, ccm, keyCache, hkdf, oscore, protect, unprotect, recordLog, flashStore, bytes, errors, aesBlock, hkdfDigest, app, clientApp, deviceContexts];
 
 /** The intrinsics stay as the engine has them (test/device-frozen-primordials.test.ts covers those). */
 const INTRINSICS = new Set<unknown>([Object.prototype, Function.prototype, Array.prototype, Error.prototype, Error, Object, Function, Uint8Array.prototype, Object.getPrototypeOf(Uint8Array.prototype), Map.prototype, Set.prototype, Promise.prototype]);
@@ -118,12 +119,15 @@ describe('the library frozen as preloading leaves it (Moddable)', () => {
     // the replay window is unknown, the first request is answered 4.01 + Echo and the client's
     // repetition succeeds (App. B.1.2) — all with the library still frozen.
     device.endpoint.close();
-    const rebooted = app.startDeviceApp({ datagram: net.port('10.0.0.2', 5683), clock, random: new Prng(4), flash, aes: native }, { log: () => {}, sensorIntervalMs: 3_600_000 });
+    // The reboot shares one bounded key cache among its contexts, as the Moddable ports do (frozen class).
+    const shared = new keyCache.PreparedKeyCache(4, native);
+    const rebooted = app.startDeviceApp({ datagram: net.port('10.0.0.2', 5683), clock, random: new Prng(4), flash, aes: native, keyCache: shared }, { log: () => {}, sensorIntervalMs: 3_600_000 });
     assert.ok(rebooted.contexts[0].replayWindow.isUnknown);
     const after = await settle(clock, coap.request({ uri: 'coap://10.0.0.2/led' }));
     assert.equal(after.code, numbers.Code.CONTENT);
     assert.equal(bytes.utf8Decode(after.payload), 'off', 'the LED state lives in RAM');
     assert.equal(rebooted.contexts[0].replayWindow.isUnknown, false, 'the Echo exchange re-initialised the window');
+    assert.equal(shared.prepared, 2, 'the device context\'s two keys, prepared once into the shared cache');
     rebooted.shutdown();
     ep.close();
   });
