@@ -14,6 +14,7 @@ import { SimNetwork } from '../src/sim/sim-network.js';
 import { Prng } from '../src/sim/prng.js';
 import { ComposedEndpoint } from '../src/coap/composed-endpoint.js';
 import { Messaging } from '../src/coap/messaging.js';
+import { MulticastServerMessaging } from '../src/coap/multicast-server.js';
 import { Router } from '../src/coap/server.js';
 import { CoapClient, type LayeredMessage } from '../src/coap/client.js';
 import { collectAnswers } from '../src/coap/multicast-client.js';
@@ -37,7 +38,7 @@ function world(seed = 1, restarted = false) {
   const servers = [1, 2].map((i) => {
     const port = network.port('10.0.0.' + (i + 1), 5683);
     network.joinGroup(port, GROUP_ADDRESS);
-    const ep = new ComposedEndpoint({ port, clock, random: new Prng(10 + i), params: { leisure: LEISURE }, outer: [groupOscoreLayer({ groups: [groups[i]], clock, random: new Prng(20 + i) })], router: new Router() });
+    const ep = new ComposedEndpoint({ port, clock, random: new Prng(10 + i), messaging: MulticastServerMessaging, params: { leisure: LEISURE }, outer: [groupOscoreLayer({ groups: [groups[i]], clock, random: new Prng(20 + i) })], router: new Router() });
     ep.resource('/temp', { GET: (req) => (served.push(i + ':' + req.peer.address), { payload: '2' + i + ' C' }) }, { requireOscore: true });
     return ep;
   });

@@ -13,7 +13,7 @@
  */
 import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSource } from '../../src/ports.js';
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
-import { DEVICE_DEDUP_CACHE_SIZE, type TransmissionParameters } from '../../src/coap/server-messaging.js';
+import { DEVICE_DEDUP_CACHE_SIZE, type ServerMessaging, type TransmissionParameters } from '../../src/coap/server-messaging.js';
 import { ObserveLayer } from '../../src/coap/observe-layer.js';
 import { Router, type Method, type ResourceHandler, type ResponseInit } from '../../src/coap/server.js';
 import type { StackLayer } from '../../src/coap/exchange.js';
@@ -63,6 +63,8 @@ export interface DeviceAppOptions {
 /** What a `security` hook gives the app: the layer for the OSCORE slot, resources, and its own clean shutdown. */
 export interface DeviceSecurity {
   layer: StackLayer;
+  /** The messaging class, e.g. MulticastServerMessaging for a group member (default: unicast ServerMessaging). */
+  messaging?: typeof ServerMessaging;
   resources?: { path: string; handlers: Partial<Record<Method, ResourceHandler>> }[];
   shutdown?(): void;
 }
@@ -104,6 +106,7 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   // response here fits one datagram) and no Echo layer (the OSCORE layer does App. B.1.2 itself).
   const endpoint = new ComposedEndpoint({
     port: ports.datagram,
+    messaging: security?.messaging,
     clock,
     random,
     oscore: security ? security.layer : oscoreServerLayer({ lookup, clock, random }),

@@ -15,6 +15,7 @@ import type { AsymmetricCrypto, SignatureAlgorithmId } from '../../src/crypto/as
 import type { ContextLookup } from '../../src/oscore/unprotect.js';
 import type { StackLayer } from '../../src/coap/exchange.js';
 import { oscoreServerLayer } from '../../src/coap/oscore-layer.js';
+import { MulticastServerMessaging } from '../../src/coap/multicast-server.js';
 import { GroupContext } from '../../src/group/context.js';
 import { groupOscoreLayer } from '../../src/layers/group-oscore-layer.js';
 import type { RecordLog } from '../../src/persist/record-log.js';
@@ -68,6 +69,7 @@ export function groupSecurity(config: DeviceGroupConfig, o: DeviceGroupOptions):
     );
     o.log('group ' + toHex(group.groupId) + ': member ' + toHex(group.senderId) + ', ' + config.members.length + ' other members');
     const layer = stacked(groupOscoreLayer({ groups: [group], clock: o.clock, random: o.random }), oscoreServerLayer({ lookup, clock: o.clock, random: o.random }));
-    return { layer, shutdown: () => group.close() };
+    // Group requests come to the group address (RFC 7252 §8): served by MulticastServerMessaging.
+    return { layer, messaging: MulticastServerMessaging, shutdown: () => group.close() };
   };
 }

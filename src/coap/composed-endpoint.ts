@@ -36,8 +36,9 @@ export interface ComposedEndpointOptions {
   random: RandomSource;
   params?: Partial<TransmissionParameters>;
   /**
-   * The messaging class: ServerMessaging (the default) serves requests only; pass `Messaging`
-   * (messaging.ts) to send requests too (CoapClient over `transport`). Chosen by the caller, so
+   * The messaging class: ServerMessaging (the default) serves unicast requests only; pass
+   * `MulticastServerMessaging` (multicast-server.ts) to serve group requests (RFC 7252 §8) too, or
+   * `Messaging` (messaging.ts, both and requests of our own: CoapClient over `transport`). Chosen by the caller, so
    * a device that only serves carries no client-side messaging.
    */
   messaging?: typeof ServerMessaging;

@@ -17,7 +17,7 @@ import type { NotificationStream, ObserveLimits } from './observe.js';
 import { EchoLayer, type EchoLayerOptions } from './echo-layer.js';
 import { ComposedEndpoint, type ComposedEndpointOptions } from './composed-endpoint.js';
 import { CoapClient, type RequestInit } from './client.js';
-import { Messaging } from './messaging.js';
+import { MulticastMessaging } from './multicast-server.js';
 
 export { ComposedEndpoint, type ComposedEndpointOptions } from './composed-endpoint.js';
 export { CoapClient, type AbortSignalLike, type RequestInit, type RequestTarget, type LayeredMessage } from './client.js';
@@ -68,7 +68,7 @@ export class Endpoint extends ComposedEndpoint {
 
   constructor(opts: EndpointOptions) {
     const d = defaultLayers(opts);
-    super({ ...opts, messaging: Messaging, inner: [...d.added, ...(opts.inner ?? [])], router: new Router() });
+    super({ ...opts, messaging: MulticastMessaging, inner: [...d.added, ...(opts.inner ?? [])], router: new Router() });
     this.blockwise = d.blockwise;
     this.echo = d.echo;
     this.client = new CoapClient(this);

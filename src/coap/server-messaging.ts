@@ -9,8 +9,8 @@
  * ServerExchange. Sending requests of our own (tokens, §5.3.2 matching, NSTART §4.7, ping) is the
  * subclass Messaging (messaging.ts), so a device that only serves carries none of it; here every
  * response is unexpected and answered with RST, and `send` fails.
- * Multicast requests (§8, the port says which datagrams came to a group address): only NON is
- * served, nothing is answered with RST or an error, and answers wait a random Leisure (§8.2).
+ * Datagrams the port marks as sent to a group address (§8) are dropped here: serving them is
+ * MulticastServerMessaging (multicast-server.ts), so a device whose port reports none carries none of it.
  * Deliberately not here: congestion control beyond NSTART, PROBING_RATE.
  */
 import type { Clock, DatagramPort, RandomSource, TimerHandle } from '../ports.js';
@@ -118,13 +118,14 @@ export class ServerMessaging implements ClientTransport {
   protected readonly transmissions = new Map<string, Transmission>();
   private readonly dedup = new Map<string, DedupEntry>();
   private readonly times: ReturnType<typeof derivedTimes>;
-  protected closed = false;
+  /** True once closed. Public (like recordNew, sendOwn, randomFloat) only for multicast-server.ts; not for users. */
+  closed = false;
   /** Scratch for randomFloat (one draw per CON sent): no allocation per transmission. */
   private readonly jitterBytes = new Uint8Array(4);
 
   constructor(
     protected readonly port: DatagramPort,
-    protected readonly clock: Clock,
+    readonly clock: Clock,
     protected readonly random: RandomSource,
     params: Partial<TransmissionParameters> = {},
   ) {
@@ -134,7 +135,7 @@ export class ServerMessaging implements ClientTransport {
     const r = new Uint8Array(2);
     random.fill(r);
     this.nextMid = (r[0] << 8) | r[1];
-    port.onReceive((data, address, p, multicast) => this.receive(data, { address, port: p }, multicast === true));
+    port.onReceive((data, address, p, multicast) => this.receive(data, { address, port: p }, multicast));
   }
 
   /** A server sends no requests: the client side is Messaging (messaging.ts). */
@@ -195,7 +196,7 @@ export class ServerMessaging implements ClientTransport {
    * Send a response of ours (`r`'s code, options, payload) with `token` as CON (retransmitted) or
    * NON; resolves when ACKed (CON) or sent (NON).
    */
-  private sendOwn(peer: Peer, token: Uint8Array, r: Message, confirmable: boolean): Promise<void> {
+  sendOwn(peer: Peer, token: Uint8Array, r: Message, confirmable: boolean): Promise<void> {
     const mid = this.allocateMid();
     let bytes: Uint8Array;
     try {
@@ -218,8 +219,9 @@ export class ServerMessaging implements ClientTransport {
 
   // ---------------------------------------------------------------- receive path
 
-  private receive(data: Uint8Array, peer: Peer, multicast = false): void {
-    if (this.closed) return;
+  /** A datagram from `peer`; one sent to a group address (`multicast`) is not served here (see MulticastServerMessaging). */
+  protected receive(data: Uint8Array, peer: Peer, multicast?: boolean): void {
+    if (this.closed || multicast) return;
     this.stats.received++;
     let m: Message;
     try {
@@ -228,14 +230,8 @@ export class ServerMessaging implements ClientTransport {
       if (!(e instanceof MessageFormatError)) throw e;
       this.stats.malformed++;
       // §4.2: a CON we cannot process is rejected with RST (when we can read its message ID);
-      // a malformed NON/ACK/RST is silently ignored (§4.3, §4.2); multicast never gets an RST (§8.1).
-      if (!multicast && data.length >= 4 && data[0] >> 6 === 1 && ((data[0] >> 4) & 3) === MessageType.CON) this.sendReset(peer, (data[2] << 8) | data[3]);
-      return;
-    }
-    // §8.1: to a group address only a NON request is served; a CON, a response or an empty
-    // message gets no answer at all (no RST: §8.1 forbids RST to multicast).
-    if (multicast) {
-      if (m.type === MessageType.NON && isRequestCode(m.code)) this.receiveRequest(m, peer, true);
+      // a malformed NON/ACK/RST is silently ignored (§4.3, §4.2).
+      if (data.length >= 4 && data[0] >> 6 === 1 && ((data[0] >> 4) & 3) === MessageType.CON) this.sendReset(peer, (data[2] << 8) | data[3]);
       return;
     }
     // An ACK is empty or carries a response (§5.2.1), an RST is empty (§4.2); anything else in
@@ -262,7 +258,7 @@ export class ServerMessaging implements ClientTransport {
    * Records `m`'s message ID and returns the new entry (the caller stores the reply in it), or
    * returns undefined when `m` is a duplicate — answered again from the cache here.
    */
-  protected recordNew(m: Message, peer: Peer): DedupEntry | undefined {
+  recordNew(m: Message, peer: Peer): DedupEntry | undefined {
     const key = peerKey(peer) + '#' + m.messageId;
     const now = this.clock.now();
     const old = this.dedup.get(key);
@@ -291,16 +287,7 @@ export class ServerMessaging implements ClientTransport {
     if (entry && (m.type === MessageType.CON || firstUnknownCriticalOption(m) === undefined)) entry.reply = this.sendReset(peer, m.messageId);
   }
 
-  /** §8.2: answer a multicast request after a random Leisure, and never with an error (4.xx, 5.xx). */
-  private answerMulticast(peer: Peer, request: Message, r: Message): void {
-    if (r.code >> 5 >= 4 || r.code === 0) return;
-    const delay = this.randomFloat() * this.params.leisure;
-    this.clock.setTimer(delay, () => {
-      if (!this.closed) this.sendOwn(peer, request.token, r, false).catch(() => {});
-    });
-  }
-
-  private receiveRequest(m: Message, peer: Peer, multicast = false): void {
+  private receiveRequest(m: Message, peer: Peer): void {
     const entry = this.recordNew(m, peer);
     if (!entry) return;
     const confirmable = m.type === MessageType.CON;
@@ -310,11 +297,9 @@ export class ServerMessaging implements ClientTransport {
     const exchange: ServerExchange = {
       request: m,
       peer,
-      multicast,
       respond: (r) => {
         if (responded || this.closed) return;
         responded = true;
-        if (multicast) return this.answerMulticast(peer, m, r);
         if (ackTimer !== undefined) this.clock.clearTimer(ackTimer);
         if (confirmable && !ackSent) {
           // §5.2.1 piggybacked response; kept so a duplicate CON gets it again.
@@ -364,7 +349,7 @@ export class ServerMessaging implements ClientTransport {
     return mid;
   }
 
-  private randomFloat(): number {
+  randomFloat(): number {
     const b = this.jitterBytes;
     this.random.fill(b);
     return (((b[0] << 24) >>> 0) + (b[1] << 16) + (b[2] << 8) + b[3]) / 4294967296;
