@@ -22,7 +22,7 @@ export { EchoLayer, type EchoLayerOptions } from './coap/echo-layer.js';
 export { Response } from './coap/response.js';
 export { Router, IncomingRequest, type Method, type ResourceHandler, type ResourcePolicy, type ResponseInit } from './coap/server.js';
 export { parseCoapUri, formatCoapUri, type CoapUri } from './coap/uri.js';
-export { MulticastServerMessaging, MulticastMessaging } from './coap/multicast-server.js';
+export { MulticastServerMessaging, MulticastMessaging } from './coap/multicast-messaging.js';
 export { Messaging, ServerMessaging, DEFAULT_PARAMETERS, type TransmissionParameters } from './coap/messaging.js';
 export { oscoreLayer, oscoreServerLayer, oscoreClientLayer, type OscoreLayerOptions, type OscoreServerLayerOptions, type OscoreClientLayerOptions } from './coap/oscore-layer.js';
 export { EchoIssuer } from './coap/echo.js';

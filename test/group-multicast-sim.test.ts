@@ -14,7 +14,7 @@ import { SimNetwork } from '../src/sim/sim-network.js';
 import { Prng } from '../src/sim/prng.js';
 import { ComposedEndpoint } from '../src/coap/composed-endpoint.js';
 import { Messaging } from '../src/coap/messaging.js';
-import { MulticastServerMessaging } from '../src/coap/multicast-server.js';
+import { MulticastMessaging, MulticastServerMessaging } from '../src/coap/multicast-messaging.js';
 import { Router } from '../src/coap/server.js';
 import { CoapClient, type LayeredMessage } from '../src/coap/client.js';
 import { collectAnswers } from '../src/coap/multicast-client.js';
@@ -42,7 +42,7 @@ function world(seed = 1, restarted = false) {
     ep.resource('/temp', { GET: (req) => (served.push(i + ':' + req.peer.address), { payload: '2' + i + ' C' }) }, { requireOscore: true });
     return ep;
   });
-  const clientEp = new ComposedEndpoint({ port: network.port('10.0.0.1', 40000), clock, random: new Prng(3), messaging: Messaging, outer: [groupOscoreLayer({})] });
+  const clientEp = new ComposedEndpoint({ port: network.port('10.0.0.1', 40000), clock, random: new Prng(3), messaging: MulticastMessaging, outer: [groupOscoreLayer({})] });
   return { clock, network, groups, servers, client: new CoapClient(clientEp), clientEp, served };
 }
 

@@ -15,7 +15,7 @@ import type { AsymmetricCrypto, SignatureAlgorithmId } from '../../src/crypto/as
 import type { ContextLookup } from '../../src/oscore/unprotect.js';
 import type { StackLayer } from '../../src/coap/exchange.js';
 import { oscoreServerLayer } from '../../src/coap/oscore-layer.js';
-import { MulticastServerMessaging } from '../../src/coap/multicast-server.js';
+import { MulticastServerMessaging } from '../../src/coap/multicast-messaging.js';
 import { GroupContext } from '../../src/group/context.js';
 import { groupOscoreLayer } from '../../src/layers/group-oscore-layer.js';
 import type { RecordLog } from '../../src/persist/record-log.js';

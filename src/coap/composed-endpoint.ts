@@ -37,7 +37,7 @@ export interface ComposedEndpointOptions {
   params?: Partial<TransmissionParameters>;
   /**
    * The messaging class: ServerMessaging (the default) serves unicast requests only; pass
-   * `MulticastServerMessaging` (multicast-server.ts) to serve group requests (RFC 7252 §8) too, or
+   * `MulticastServerMessaging` (multicast-messaging.ts) to serve group requests (RFC 7252 §8) too, or
    * `Messaging` (messaging.ts, both and requests of our own: CoapClient over `transport`). Chosen by the caller, so
    * a device that only serves carries no client-side messaging.
    */

@@ -17,7 +17,7 @@ import type { NotificationStream, ObserveLimits } from './observe.js';
 import { EchoLayer, type EchoLayerOptions } from './echo-layer.js';
 import { ComposedEndpoint, type ComposedEndpointOptions } from './composed-endpoint.js';
 import { CoapClient, type RequestInit } from './client.js';
-import { MulticastMessaging } from './multicast-server.js';
+import { MulticastMessaging } from './multicast-messaging.js';
 
 export { ComposedEndpoint, type ComposedEndpointOptions } from './composed-endpoint.js';
 export { CoapClient, type AbortSignalLike, type RequestInit, type RequestTarget, type LayeredMessage } from './client.js';

@@ -18,7 +18,7 @@ import { ServerMessaging, emptyMessage } from './server-messaging.js';
 export { ServerMessaging, DEFAULT_PARAMETERS, derivedTimes, type TransmissionParameters, type MessagingStats } from './server-messaging.js';
 
 /** A request of ours waiting for responses, keyed by peer + token. */
-interface ClientExchange {
+export interface ClientExchange {
   key: string;
   peer: Peer;
   /** peerKey(peer), computed once. */
@@ -32,7 +32,7 @@ interface ClientExchange {
 }
 
 export class Messaging extends ServerMessaging {
-  private readonly exchanges = new Map<string, ClientExchange>();
+  protected readonly exchanges = new Map<string, ClientExchange>();
   private readonly queues = new Map<string, ClientExchange[]>();
   private readonly inFlight = new Map<string, number>();
 
@@ -41,13 +41,11 @@ export class Messaging extends ServerMessaging {
       sink.error(new CancelledError('endpoint closed'));
       return { close() {} };
     }
-    if (this.exchanges.size >= this.params.maxOpenRequests) {
-      sink.error(new Error('too many open requests (limit ' + this.params.maxOpenRequests + ')'));
+    const pk = this.keyOf(request);
+    if (this.exchanges.size >= this.params.maxOpenRequests || !pk) {
+      sink.error(new Error(pk ? 'too many open requests (limit ' + this.params.maxOpenRequests + ')' : NO_MULTICAST));
       return { close() {} };
     }
-    if (request.multicast) request = { ...request, confirmable: false };
-    // §8.2: answers to a multicast request come from each member's own address; match by token alone.
-    const pk = request.multicast ? MULTICAST_KEY + peerKey(request.peer) : peerKey(request.peer);
     let token: Uint8Array;
     let key: string;
     if (request.token) {
@@ -176,14 +174,20 @@ export class Messaging extends ServerMessaging {
     }
   }
 
+  /** The key of `request`'s peer (NSTART, token space); empty: refused (a multicast request, see MulticastMessaging). */
+  protected keyOf(request: OutgoingRequest): string {
+    return request.multicast ? '' : peerKey(request.peer);
+  }
+
+  /** The open request a response from `peer` with token `tokenHex` answers (§5.3.2). */
+  protected match(peer: Peer, tokenHex: string): ClientExchange | undefined {
+    return this.exchanges.get(peerKey(peer) + '|' + tokenHex);
+  }
+
   protected override receiveResponse(m: Message, peer: Peer): void {
     const entry = this.recordNew(m, peer);
     if (!entry) return;
-    const tokenHex = toHex(m.token);
-    let ex = this.exchanges.get(peerKey(peer) + '|' + tokenHex);
-    if (!ex && this.multicastOpen > 0) {
-      for (const c of this.exchanges.values()) if (c.request.multicast && c.state === 'sent' && toHex(c.token) === tokenHex) ex = c;
-    }
+    const ex = this.match(peer, toHex(m.token));
     // §5.4.1: a CON response with an unknown critical option is rejected; a NON one ignored.
     // §5.3.2 / RFC 7641 §3.6: a response we do not expect (no open request) is rejected with RST.
     const unknownCritical = firstUnknownCriticalOption(m) !== undefined;
@@ -199,14 +203,6 @@ export class Messaging extends ServerMessaging {
     this.stopRetransmitting(ex);
     this.deliver(ex, m, peer);
   }
-
-  /** Open multicast requests (their answers are looked up by token). */
-  private get multicastOpen(): number {
-    let n = 0;
-    for (const c of this.exchanges.values()) if (c.request.multicast) n++;
-    return n;
-  }
 }
 
-/** Prefix of a multicast request's key (its NSTART and token space are the group's). */
-const MULTICAST_KEY = 'multicast:';
+export const NO_MULTICAST = 'multicast: needs MulticastMessaging';

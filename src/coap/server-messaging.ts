@@ -10,7 +10,7 @@
  * subclass Messaging (messaging.ts), so a device that only serves carries none of it; here every
  * response is unexpected and answered with RST, and `send` fails.
  * Datagrams the port marks as sent to a group address (§8) are dropped here: serving them is
- * MulticastServerMessaging (multicast-server.ts), so a device whose port reports none carries none of it.
+ * MulticastServerMessaging (multicast-messaging.ts), so a device whose port reports none carries none of it.
  * Deliberately not here: congestion control beyond NSTART, PROBING_RATE.
  */
 import type { Clock, DatagramPort, RandomSource, TimerHandle } from '../ports.js';
@@ -118,7 +118,7 @@ export class ServerMessaging implements ClientTransport {
   protected readonly transmissions = new Map<string, Transmission>();
   private readonly dedup = new Map<string, DedupEntry>();
   private readonly times: ReturnType<typeof derivedTimes>;
-  /** True once closed. Public (like recordNew, sendOwn, randomFloat) only for multicast-server.ts; not for users. */
+  /** True once closed. Public (like recordNew, sendOwn, randomFloat) only for multicast-messaging.ts; not for users. */
   closed = false;
   /** Scratch for randomFloat (one draw per CON sent): no allocation per transmission. */
   private readonly jitterBytes = new Uint8Array(4);

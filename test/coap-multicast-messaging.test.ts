@@ -1,7 +1,8 @@
 /**
- * Serving group requests (RFC 7252 §8) is MulticastServerMessaging's (src/coap/multicast-server.ts);
+ * Serving group requests (RFC 7252 §8) is MulticastServerMessaging's (src/coap/multicast-messaging.ts);
  * the plain ServerMessaging the Moddable example apps compose serves none (it must not answer a
- * group datagram as if it were unicast). Both on the simulated network with raw datagrams.
+ * group datagram as if it were unicast). Sending multicast requests is MulticastMessaging's; the
+ * plain Messaging refuses them. On the simulated network with raw datagrams.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,10 @@ import { Prng } from '../src/sim/prng.js';
 import { decodeMessage, encodeMessage } from '../src/coap/codec.js';
 import { MessageType, Code } from '../src/coap/numbers.js';
 import { ServerMessaging } from '../src/coap/server-messaging.js';
-import { MulticastMessaging, MulticastServerMessaging } from '../src/coap/multicast-server.js';
+import { MulticastMessaging, MulticastServerMessaging } from '../src/coap/multicast-messaging.js';
+import { Messaging } from '../src/coap/messaging.js';
+import { createMessage } from '../src/coap/message.js';
+import type { Peer } from '../src/coap/exchange.js';
 import type { Message } from '../src/coap/message.js';
 
 const GROUP = '224.0.1.187';
@@ -85,4 +89,39 @@ describe('multicast serving (RFC 7252 §8)', () => {
       assert.equal(e.answers.length, 0, '§8.2: no 4.xx to a group request');
     });
   }
+
+  it('plain Messaging refuses a multicast request (nothing sent); MulticastMessaging sends it NON and matches answers from each member by token', async () => {
+    const clock = new VirtualClock();
+    const network = new SimNetwork(clock, { delay: 1 });
+    const members = ['10.0.0.2', '10.0.0.3'].map((a) => {
+      const p = network.port(a, 5683);
+      network.joinGroup(p, GROUP);
+      p.onReceive((d, from, fromPort) => {
+        const m = decodeMessage(d);
+        p.send(encodeMessage({ type: MessageType.NON, code: Code.CONTENT, messageId: m.messageId, token: m.token, options: [], payload: new Uint8Array([a.charCodeAt(7)]) }), from, fromPort);
+      });
+      return p;
+    });
+    assert.equal(members.length, 2);
+    const sent: MessageType[] = [];
+    network.onSend = (d, from) => {
+      if (from === '10.0.0.1') sent.push(decodeMessage(d).type);
+    };
+    const request = { message: createMessage({ code: Code.GET }), peer: { address: GROUP, port: 5683 }, confirmable: true, multicast: true };
+    const plain = new Messaging(network.port('10.0.0.1', 40000), clock, new Prng(5));
+    const errors: Error[] = [];
+    plain.send(request, { response: () => assert.fail('no response expected'), error: (e) => errors.push(e) });
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /multicast/);
+    assert.deepEqual(sent, []);
+    plain.close();
+
+    const client = new MulticastMessaging(network.port('10.0.0.1', 40001), clock, new Prng(5));
+    const answers: { payload: number; from?: Peer }[] = [];
+    const handle = client.send(request, { response: (m, from) => answers.push({ payload: m.payload[0], from }), error: (e) => assert.fail(e) });
+    await clock.advanceAsync(50);
+    handle.close();
+    assert.deepEqual(sent, [MessageType.NON], '§8.1: NON although confirmable was asked');
+    assert.deepEqual(answers.map((a) => [a.payload, a.from?.address]).sort(), [[0x32, '10.0.0.2'], [0x33, '10.0.0.3']]);
+  });
 });

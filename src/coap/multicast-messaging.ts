@@ -1,18 +1,22 @@
 /**
- * Serving requests sent to a group address (RFC 7252 §8), on top of ServerMessaging
- * (server-messaging.ts), which drops every datagram its port marks as multicast. Only a NON request
- * is served (§8.1); nothing is answered with RST or an error, and answers wait a random Leisure
- * (§8.2). MulticastServerMessaging serves only; MulticastMessaging is Messaging (requests of our
- * own) that serves group requests too (Node's Endpoint). A device whose port never reports multicast
- * composes the plain classes and carries none of this.
+ * Multicast CoAP (RFC 7252 §8) on top of ServerMessaging (server-messaging.ts), which drops every
+ * datagram its port marks as multicast, and Messaging (messaging.ts), which refuses multicast
+ * requests. Serving: only a NON request is served (§8.1); nothing is answered with RST or an error,
+ * and answers wait a random Leisure (§8.2). Sending: a multicast request goes NON and its answers,
+ * from each member's own address, match by token alone.
+ * MulticastServerMessaging serves only; MulticastMessaging does both and sends unicast requests
+ * too (Node's Endpoint). A device whose port never reports multicast composes the plain classes and
+ * carries none of this.
  */
 import type { Message } from './message.js';
 import { MessageType, isRequestCode } from './numbers.js';
 import { decodeMessage } from './codec.js';
 import { MessageFormatError } from '../errors.js';
-import type { Peer } from './exchange.js';
+import { toHex } from '../bytes.js';
+import type { OutgoingRequest, Peer, RequestHandle, ResponseSink } from './exchange.js';
+import { peerKey } from './exchange.js';
 import { ServerMessaging } from './server-messaging.js';
-import { Messaging } from './messaging.js';
+import { Messaging, type ClientExchange } from './messaging.js';
 
 export class MulticastServerMessaging extends ServerMessaging {
   protected override receive(data: Uint8Array, peer: Peer, multicast?: boolean): void {
@@ -26,7 +30,27 @@ export class MulticastMessaging extends Messaging {
     if (multicast) receiveGroupDatagram(this, data, peer);
     else super.receive(data, peer);
   }
+
+  /** §8.1: a multicast request always goes NON. */
+  override send(request: OutgoingRequest, sink: ResponseSink): RequestHandle {
+    return super.send(request.multicast ? { ...request, confirmable: false } : request, sink);
+  }
+
+  /** A multicast request's NSTART and token space are the group's. */
+  protected override keyOf(request: OutgoingRequest): string {
+    return (request.multicast ? MULTICAST_KEY : '') + peerKey(request.peer);
+  }
+
+  /** §8.2: answers to a multicast request come from each member's own address; they match by token alone. */
+  protected override match(peer: Peer, tokenHex: string): ClientExchange | undefined {
+    let ex = super.match(peer, tokenHex);
+    if (!ex) for (const c of this.exchanges.values()) if (c.request.multicast && c.state === 'sent' && toHex(c.token) === tokenHex) ex = c;
+    return ex;
+  }
 }
+
+/** Prefix of a multicast request's key. */
+const MULTICAST_KEY = 'multicast:';
 
 function receiveGroupDatagram(messaging: ServerMessaging, data: Uint8Array, peer: Peer): void {
   if (messaging.closed) return;
