@@ -206,7 +206,7 @@ describe('device image: booting', () => {
     const good = await drive(w.clock, clientOf(a).request({ uri: 'coap://device/led' }));
     assert.equal(good.code, Code.CONTENT);
     assert.equal(utf8Decode(good.payload), 'off');
-    assert.equal(app.status().requests, 1);
+    assert.equal(app.state.requests, 1);
     app.shutdown();
   });
 });

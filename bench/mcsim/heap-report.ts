@@ -72,7 +72,7 @@ function keyCachePrices(): string {
 }
 
 const poll = Timer.repeat(() => {
-  const requests = app.status().requests as number;
+  const requests = app.state.requests;
   if (requests < after) return;
   Timer.clear(poll);
   log('heap after-requests ' + heap() + ' requests=' + requests);
@@ -88,7 +88,7 @@ const poll = Timer.repeat(() => {
   for (const x of extra) x.close(); // their keys leave the shared cache
   extra.length = 0;
   const more = Timer.repeat(() => {
-    const n = app.status().requests as number;
+    const n = app.state.requests;
     if (n < 2 * after) return;
     Timer.clear(more);
     log('heap after-more-requests ' + heap() + ' requests=' + n);

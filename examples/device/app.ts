@@ -73,9 +73,18 @@ export interface DeviceApp {
   readonly endpoint: ComposedEndpoint;
   /** One per peer, as stored on the partition. */
   readonly contexts: SecurityContext[];
+  /** What the app serves now, a fresh copy each time (deviceStatus, examples/device/status.ts, adds the rest for the simulator). */
+  readonly state: DeviceState;
   /** Clean shutdown: stop the sensor, write sequence number and replay window, release the socket. */
   shutdown(): void;
-  status(): Record<string, unknown>;
+}
+
+export interface DeviceState {
+  /** °C, as /temperature serves it. */
+  temperature: number;
+  led: boolean;
+  /** Requests served (each resource handler call). */
+  requests: number;
 }
 
 /** The device's only "sensor": a slow random walk around 21.5 °C in steps of 0.1 °C (15–30 °C). */
@@ -168,6 +177,9 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
   return {
     endpoint,
     contexts,
+    get state() {
+      return { temperature, led, requests };
+    },
     shutdown() {
       if (closed) return;
       closed = true;
@@ -177,13 +189,5 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
       endpoint.close();
       log('clean shutdown: next seq ' + contexts.map((c) => c.sequence.next).join(', ') + ' and replay window written');
     },
-    status: () => ({
-      temperature,
-      led,
-      requests,
-      observers: endpoint.observation?.registry.size ?? 0,
-      nextSeq: contexts.map((c) => c.sequence.next),
-      replayWindowUnknown: contexts.map((c) => c.replayWindow.isUnknown),
-    }),
   };
 }

@@ -6,6 +6,7 @@
  * substitutes the SDK's).
  */
 import { startDeviceApp } from '../../examples/device/app.js';
+import { deviceStatus } from '../../examples/device/status.js';
 import { edhocSecurity } from '../../examples/device/edhoc.js';
 import { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
 import { createSimulatedDevicePorts, installEventHandler, log } from './device-ports.js';
@@ -15,7 +16,7 @@ const config = (globalThis as { deviceConfig?: { sensorIntervalMs?: number } }).
 const ports = createSimulatedDevicePorts();
 try {
   const app = startDeviceApp(ports, { log, sensorIntervalMs: config.sensorIntervalMs, security: edhocSecurity({ crypto: nobleAsymmetricCrypto, random: ports.random, clock: ports.clock, log }) });
-  installEventHandler(ports, { shutdown: () => app.shutdown(), status: () => app.status() });
+  installEventHandler(ports, { shutdown: () => app.shutdown(), status: () => deviceStatus(app) });
 } catch (e) {
   log('device failed to start: ' + String((e as Error)?.message ?? e));
   installEventHandler(ports, { status: () => ({ failed: String((e as Error)?.message ?? e) }) });

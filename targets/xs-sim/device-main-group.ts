@@ -7,6 +7,7 @@
  * @noble/curves (xsnap has no native Ed25519/P-256).
  */
 import { startDeviceApp } from '../../examples/device/app.js';
+import { deviceStatus } from '../../examples/device/status.js';
 import { groupSecurity, type DeviceGroupConfig } from '../../examples/device/group.js';
 import { nobleAsymmetricCrypto } from '../../src/crypto/asymmetric-noble.js';
 import type { SecurityContextParams } from '../../src/oscore/context.js';
@@ -28,7 +29,7 @@ try {
   const p = config.provision;
   const provision: SecurityContextParams | undefined = p && { masterSecret: fromHex(p.masterSecret), masterSalt: p.masterSalt ? fromHex(p.masterSalt) : undefined, senderId: fromHex(p.senderId), recipientId: fromHex(p.recipientId) };
   const app = startDeviceApp(ports, { log, provision, sensorIntervalMs: config.sensorIntervalMs, security: groupSecurity(config.group, { crypto: nobleAsymmetricCrypto, random: ports.random, clock: ports.clock, log }) });
-  installEventHandler(ports, { shutdown: () => app.shutdown(), status: () => app.status() });
+  installEventHandler(ports, { shutdown: () => app.shutdown(), status: () => deviceStatus(app) });
 } catch (e) {
   log('device failed to start: ' + String((e as Error)?.message ?? e));
   installEventHandler(ports, { status: () => ({ failed: String((e as Error)?.message ?? e) }) });

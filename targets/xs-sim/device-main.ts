@@ -5,6 +5,7 @@
  * runs on the @noble/ciphers AES fallback and HKDF on @noble/hashes.
  */
 import { startDeviceApp } from '../../examples/device/app.js';
+import { deviceStatus } from '../../examples/device/status.js';
 import { createSimulatedDevicePorts, installEventHandler, log } from './device-ports.js';
 
 /** Set by the host before the bundle runs (SimulatedDeviceHost's `config`), as mcconfig's config would be. */
@@ -13,7 +14,7 @@ const config = ((globalThis as { deviceConfig?: { sensorIntervalMs?: number } })
 const ports = createSimulatedDevicePorts();
 try {
   const app = startDeviceApp(ports, { log, sensorIntervalMs: config.sensorIntervalMs });
-  installEventHandler(ports, { shutdown: () => app.shutdown(), status: () => app.status() });
+  installEventHandler(ports, { shutdown: () => app.shutdown(), status: () => deviceStatus(app) });
 } catch (e) {
   log('device failed to start: ' + String((e as Error)?.message ?? e));
   installEventHandler(ports, { status: () => ({ failed: String((e as Error)?.message ?? e) }) });
