@@ -218,9 +218,8 @@ export class CcmCipher {
     w[3] ^= w[11];
   }
 
+  /** All three blocks zeroed (through their words). */
   private wipe(): void {
-    this.mac.fill(0);
-    this.ctr.fill(0);
-    this.block.fill(0);
+    this.words.fill(0);
   }
 }

@@ -19,8 +19,10 @@ export class PreparedKeyCache {
   readonly aes: AesBlockCipherFactory | undefined;
   /** Keys prepared so far (first uses and re-preparations after eviction). */
   prepared = 0;
-  /** owner, slot, key; owner, slot, key; … — most recently used first. */
+  /** owner, slot, key, last use; owner, slot, key, last use; … */
   private readonly entries: unknown[] = [];
+  /** Counts uses: the entry with the smallest last use is the least recently used. */
+  private uses = 0;
 
   constructor(capacity: number, aes?: AesBlockCipherFactory) {
     if (!(capacity >= 1 && capacity % 1 === 0)) throw new RangeError('key cache capacity: ' + capacity);
@@ -31,34 +33,35 @@ export class PreparedKeyCache {
   /** The prepared key of `owner`'s `slot` if it is cached (it becomes the most recently used). */
   find(owner: object, slot: number): AeadKey | undefined {
     const e = this.entries;
-    for (let i = 0; i < e.length; i += 3) {
-      if (e[i] !== owner || e[i + 1] !== slot) continue;
-      const key = e[i + 2] as AeadKey;
-      // Most recently used to the front (the entries before it move one place back).
-      if (i > 0) {
-        e.copyWithin(3, 0, i);
-        e[0] = owner;
-        e[1] = slot;
-        e[2] = key;
+    for (let i = 0; i < e.length; i += 4) {
+      if (e[i] === owner && e[i + 1] === slot) {
+        e[i + 3] = ++this.uses;
+        return e[i + 2] as AeadKey;
       }
-      return key;
     }
     return undefined;
   }
 
-  /** Prepare `raw` with `algorithm` as `owner`'s `slot`, evicting the least recently used key when full. */
+  /** Prepare `raw` with `algorithm` as `owner`'s `slot`, in place of the least recently used key when full. */
   add(owner: object, slot: number, algorithm: AeadAlgorithm, raw: Uint8Array): AeadKey {
     const key = algorithm.prepare(raw, this.aes);
     this.prepared++;
     const e = this.entries;
-    if (e.length >= 3 * this.capacity) e.length = 3 * this.capacity - 3;
-    e.unshift(owner, slot, key);
+    let at = e.length;
+    if (at >= 4 * this.capacity) {
+      at = 0;
+      for (let i = 4; i < e.length; i += 4) if ((e[i + 3] as number) < (e[at + 3] as number)) at = i;
+    }
+    e[at] = owner;
+    e[at + 1] = slot;
+    e[at + 2] = key;
+    e[at + 3] = ++this.uses;
     return key;
   }
 
   /** Drop `owner`'s keys (a context that is closed). */
   forget(owner: object): void {
     const e = this.entries;
-    for (let i = e.length - 3; i >= 0; i -= 3) if (e[i] === owner) e.splice(i, 3);
+    for (let i = e.length - 4; i >= 0; i -= 4) if (e[i] === owner) e.splice(i, 4);
   }
 }
