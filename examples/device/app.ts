@@ -15,7 +15,7 @@ import type { AesBlockCipherFactory, Clock, DatagramPort, FlashPort, RandomSourc
 import { ComposedEndpoint } from '../../src/coap/composed-endpoint.js';
 import { DEVICE_DEDUP_CACHE_SIZE, type ServerMessaging, type TransmissionParameters } from '../../src/coap/server-messaging.js';
 import { ObserveLayer } from '../../src/coap/observe-layer.js';
-import { Router, type Method, type ResourceHandler, type ResponseInit } from '../../src/coap/server.js';
+import { Router, type ResponseInit } from '../../src/coap/server.js';
 import type { StackLayer } from '../../src/coap/exchange.js';
 import { Code, ContentFormat } from '../../src/coap/numbers.js';
 import { SecurityContext, type SecurityContextParams } from '../../src/oscore/context.js';
@@ -65,7 +65,8 @@ export interface DeviceSecurity {
   layer: StackLayer;
   /** The messaging class, e.g. MulticastServerMessaging for a group member (default: unicast ServerMessaging). */
   messaging?: typeof ServerMessaging;
-  resources?: { path: string; handlers: Partial<Record<Method, ResourceHandler>> }[];
+  /** Adds the hook's own resources (called after /temperature, before /led). */
+  addResources?(endpoint: ComposedEndpoint): void;
   shutdown?(): void;
 }
 
@@ -145,7 +146,7 @@ export function startDeviceApp(ports: DeviceAppPorts, options: DeviceAppOptions)
 
   endpoint.resource('/temperature', { GET: () => text(temperature.toFixed(1)) }, { requireOscore: true, observable: true, linkAttributes: { rt: 'temperature', ct: '0' } });
 
-  for (const r of security?.resources ?? []) endpoint.resource(r.path, r.handlers);
+  security?.addResources?.(endpoint);
 
   endpoint.resource('/led', {
     GET: () => text(led ? 'on' : 'off'),

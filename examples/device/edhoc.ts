@@ -127,7 +127,7 @@ export function edhocSecurity(o: DeviceEdhocOptions): (records: RecordLog, looku
     o.log('EDHOC responder: method ' + id.method + ', suite ' + id.suite + ', ' + id.peers.length + ' trusted client credential(s)');
     return {
       layer: edhocOscoreServerLayer(service, { lookup, clock: o.clock, random: o.random }),
-      resources: [{ path: '/.well-known/edhoc', handlers: { POST: edhocResource(service) } }],
+      addResources: (endpoint) => endpoint.resource('/.well-known/edhoc', { POST: edhocResource(service) }),
       shutdown() {
         service.clear();
         for (const c of open) c.close();
