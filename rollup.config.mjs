@@ -18,6 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { transform } from 'esbuild';
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { privateNameTable, terserPropertyMangling, assertChunkFreeOfShortNames } from './scripts/private-names.mjs';
 
 /** Moddable runtime modules (and our per-platform module): resolved by mcconfig, not bundled. */
 const MODDABLE_EXTERNALS = ['mc/config', 'flash', 'file', 'timer', 'time', 'rng', 'crypt', 'curve', 'ecp', 'embedded:io/socket/udp', 'moddable:oscore-xs/platform'];
@@ -63,10 +64,40 @@ function typescript(substitute = {}) {
   };
 }
 
-const plugins = (substitute) => [
+const TERSER = { ecma: 2020, module: true, compress: { passes: 2, pure_getters: true }, format: { comments: false } };
+
+/**
+ * terser, plus (for the Moddable builds: the example apps, the platform modules and oscore-xs.js,
+ * which mcconfig links together) the private member names shortened, by one table for all of them
+ * (scripts/private-names.mjs: names the TypeScript checker finds used only through their class).
+ * The table is made when a bundle is first minified, not when this config is loaded (the
+ * unminified builds the tests inspect do not need it), and kept in .build/ until a source changes.
+ * Before minifying, each chunk is checked to hold none of the short names already (a clash would
+ * merge two properties): the build fails if one does. The xsnap simulator bundles (sim-device*.js,
+ * what npm start runs) are minified without it: they are not shipped, and npm start should not
+ * wait for the type checker.
+ */
+let nameTable;
+function minify(mangle) {
+  if (!mangle) return terser(TERSER);
+  return {
+    name: 'terser',
+    async renderChunk(code, chunk, outputOptions, meta) {
+      nameTable ??= privateNameTable(process.cwd());
+      const names = await nameTable;
+      const clash = assertChunkFreeOfShortNames(code, names);
+      if (clash) this.error(chunk.fileName + ': ' + clash);
+      // A fresh terser per chunk: the plugin would carry one chunk's top-level variable names
+      // (nameCache.vars) into the next, which then avoids them (2-letter names in the boot module).
+      return terser({ ...TERSER, ...terserPropertyMangling(names) }).renderChunk.call(this, code, chunk, outputOptions, meta);
+    },
+  };
+}
+
+const plugins = (substitute, mangle = false) => [
   typescript(substitute),
   nodeResolve({ extensions: ['.ts', '.js', '.mjs'], exportConditions: ['import', 'default'], browser: false, preferBuiltins: false }),
-  terser({ ecma: 2020, module: true, compress: { passes: 2, pure_getters: true }, format: { comments: false } }),
+  minify(mangle),
 ];
 
 /** Re-exported names an entry does not use (e.g. platformName in the client app) are fine. */
@@ -79,7 +110,7 @@ const esm = (input, file) => ({
   onwarn,
   external: MODDABLE_EXTERNALS,
   treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
-  plugins: plugins(MODDABLE_CRYPTO),
+  plugins: plugins(MODDABLE_CRYPTO, true),
   output: { file: 'dist/device/' + file, format: 'es' },
 });
 
