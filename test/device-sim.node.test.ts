@@ -40,7 +40,12 @@ class Device {
     const d = new Device(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     let buf = '';
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('device did not come up:\n' + d.lines.join('\n'))), 60000);
+      // A device that does not come up in time is killed, so the suite fails instead of waiting on it.
+      const t = setTimeout(() => {
+        d.child.removeAllListeners('exit');
+        d.child.kill('SIGKILL');
+        reject(new Error('device did not come up in 120 s:\n' + d.lines.join('\n')));
+      }, 120000);
       const onData = (chunk: Buffer) => {
         buf += chunk.toString();
         let i;
