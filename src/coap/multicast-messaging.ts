@@ -8,10 +8,7 @@
  * too (Node's Endpoint). A device whose port never reports multicast composes the plain classes and
  * carries none of this.
  */
-import type { Message } from './message.js';
 import { MessageType, isRequestCode } from './numbers.js';
-import { decodeMessage } from './codec.js';
-import { MessageFormatError } from '../errors.js';
 import { toHex } from '../bytes.js';
 import type { OutgoingRequest, Peer, RequestHandle, ResponseSink } from './exchange.js';
 import { peerKey } from './exchange.js';
@@ -54,15 +51,8 @@ const MULTICAST_KEY = 'multicast:';
 
 function receiveGroupDatagram(messaging: ServerMessaging, data: Uint8Array, peer: Peer): void {
   if (messaging.closed) return;
-  messaging.stats.received++;
-  let m: Message;
-  try {
-    m = decodeMessage(data, messaging.params.decodeLimits);
-  } catch (e) {
-    if (!(e instanceof MessageFormatError)) throw e;
-    messaging.stats.malformed++;
-    return; // §8.1: never an RST to multicast
-  }
+  const m = messaging.decodeDatagram(data);
+  if (!m) return; // §8.1: never an RST to multicast
   // §8.1: only a NON request is served; a CON, a response or an empty message gets no answer at all.
   if (m.type !== MessageType.NON || !isRequestCode(m.code) || !messaging.recordNew(m, peer)) return;
   let responded = false;

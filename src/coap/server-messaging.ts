@@ -222,13 +222,8 @@ export class ServerMessaging implements ClientTransport {
   /** A datagram from `peer`; one sent to a group address (`multicast`) is not served here (see MulticastServerMessaging). */
   protected receive(data: Uint8Array, peer: Peer, multicast?: boolean): void {
     if (this.closed || multicast) return;
-    this.stats.received++;
-    let m: Message;
-    try {
-      m = decodeMessage(data, this.params.decodeLimits);
-    } catch (e) {
-      if (!(e instanceof MessageFormatError)) throw e;
-      this.stats.malformed++;
+    const m = this.decodeDatagram(data);
+    if (!m) {
       // §4.2: a CON we cannot process is rejected with RST (when we can read its message ID);
       // a malformed NON/ACK/RST is silently ignored (§4.3, §4.2).
       if (data.length >= 4 && data[0] >> 6 === 1 && ((data[0] >> 4) & 3) === MessageType.CON) this.sendReset(peer, (data[2] << 8) | data[3]);
@@ -242,6 +237,21 @@ export class ServerMessaging implements ClientTransport {
     } else if (isRequestCode(m.code)) this.receiveRequest(m, peer);
     else if (isResponseCode(m.code)) this.receiveResponse(m, peer);
     else if (m.type === MessageType.CON) this.sendReset(peer, m.messageId);
+  }
+
+  /**
+   * Counts a received datagram and decodes it; a malformed one is counted as such and gives
+   * undefined (the caller decides about an RST). Public only for multicast-messaging.ts.
+   */
+  decodeDatagram(data: Uint8Array): Message | undefined {
+    this.stats.received++;
+    try {
+      return decodeMessage(data, this.params.decodeLimits);
+    } catch (e) {
+      if (!(e instanceof MessageFormatError)) throw e;
+      this.stats.malformed++;
+      return undefined;
+    }
   }
 
   private receiveAckOrReset(m: Message, peer: Peer): void {
