@@ -187,17 +187,17 @@ const CLOSED = 2;
 export class FlashContextStore implements ContextStore {
   readonly log: RecordLog;
   readonly key: Uint8Array;
-  readonly #chunks: ChunkRule;
-  #state = OPENED;
-  #limit = 0;
-  #loadedSeq = 0;
+  private readonly chunks: ChunkRule;
+  private state = OPENED;
+  private limit = 0;
+  private loadedSeq = 0;
   /** Reservation records written by this store (load marker included). */
   writes = 0;
 
   private constructor(log: RecordLog, key: Uint8Array, options: FlashContextStoreOptions) {
     this.log = log;
     this.key = key.slice();
-    this.#chunks = options.chunks ?? doublingChunks();
+    this.chunks = options.chunks ?? doublingChunks();
   }
 
   /**
@@ -221,50 +221,50 @@ export class FlashContextStore implements ContextStore {
 
   load(): { nextSeq: number; window: ReplayState } {
     const name = toHex(this.key);
-    if (this.#state === LOADED) throw alreadyLive(name);
-    if (this.#state !== OPENED) throw contextError(name, 'store closed; open it again');
+    if (this.state === LOADED) throw alreadyLive(name);
+    if (this.state !== OPENED) throw contextError(name, 'store closed; open it again');
     const s = readState(this.log, this.key);
-    this.#loadedSeq = this.#limit = s.seq;
+    this.loadedSeq = this.limit = s.seq;
     // The exact window is about to go stale: mark it unknown (and reserve) before OSCORE runs.
-    if (!s.running) this.#reserveChunk(0);
+    if (!s.running) this.reserveChunk(0);
     this.log.liveKeys.add(name);
-    this.#state = LOADED;
+    this.state = LOADED;
     return { nextSeq: s.seq, window: s.window };
   }
 
   reserve(upTo: number): number {
-    if (this.#state !== LOADED) throw new Error('reserve() needs load() first, and no close()');
+    if (this.state !== LOADED) throw new Error('reserve() needs load() first, and no close()');
     checkSeq(upTo, 'reserve(upTo)');
-    if (upTo > this.#limit) this.#reserveChunk(upTo);
-    return this.#limit;
+    if (upTo > this.limit) this.reserveChunk(upTo);
+    return this.limit;
   }
 
   /** Durably move the limit a chunk ahead (at least to `upTo`, at most to 2^40): one record write. */
-  #reserveChunk(upTo: number): void {
-    const limit = Math.min(SEQUENCE_SPACE, Math.max(upTo, this.#limit + this.#chunks.next()));
+  private reserveChunk(upTo: number): void {
+    const limit = Math.min(SEQUENCE_SPACE, Math.max(upTo, this.limit + this.chunks.next()));
     this.log.append(this.key, encodeState(limit));
-    this.#limit = limit;
+    this.limit = limit;
     this.writes++;
   }
 
   close(nextSeq: number, window: ReplayWindowSnapshot | 'unknown'): void {
-    if (this.#state !== LOADED) throw new Error('close() needs load() first, once');
+    if (this.state !== LOADED) throw new Error('close() needs load() first, once');
     checkSeq(nextSeq, 'nextSeq');
     checkWindow(window);
     // Going below the loaded value would hand out numbers that may have been used before.
-    if (nextSeq < this.#loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.#loadedSeq);
+    if (nextSeq < this.loadedSeq) throw new RangeError('close(): nextSeq ' + nextSeq + ' is below the loaded ' + this.loadedSeq);
     this.log.append(this.key, encodeState(nextSeq, window));
-    this.#state = CLOSED;
+    this.state = CLOSED;
     this.log.liveKeys.delete(toHex(this.key));
   }
 
   /** The durable limit: every seq below it may have been used. */
   get reservedLimit(): number {
-    return this.#limit;
+    return this.limit;
   }
 
   /** True after close(): the store holds its key no more (context-move.ts exports and destroys closed stores). */
   get closed(): boolean {
-    return this.#state === CLOSED;
+    return this.state === CLOSED;
   }
 }

@@ -123,81 +123,81 @@ export interface RecoveryReport {
 }
 
 export class RecordLog {
-  readonly #flash: FlashPort;
-  readonly #sectorCount: number;
-  readonly #blockSize: number;
+  private readonly flash: FlashPort;
+  private readonly sectorCount: number;
+  private readonly blockSize: number;
   /** Bytes of each of a sector's record counters (A, W, B: record-format.ts); records lie between W and B. */
-  readonly #counter: number;
-  readonly #recordsStart: number;
-  readonly #recordsEnd: number;
+  private readonly counter: number;
+  private readonly recordsStart: number;
+  private readonly recordsEnd: number;
   /** Per sector: the counter bit the next record committed there clears. */
-  readonly #counts: number[];
-  readonly #index = new Map<string, Entry>();
+  private readonly counts: number[];
+  private readonly index = new Map<string, Entry>();
   /** Keys (hex) held by a loaded, not yet closed FlashContextStore: one live copy per log. */
   readonly liveKeys = new Set<string>();
   /** This flash's write counter, and its value when this instance last scanned or wrote. */
-  readonly #writes: { count: number };
-  #seenWrites: number;
-  #active = 0;
-  #appendAt: number;
-  #maxGen = 0;
-  readonly #blank: boolean[];
+  private readonly writes: { count: number };
+  private seenWrites: number;
+  private active = 0;
+  private appendAt: number;
+  private maxGen = 0;
+  private readonly blank: boolean[];
   /** Partition offset of the last record written by this instance (-1: none yet). */
-  #newestOffset = -1;
+  private newestOffset = -1;
   /** Records boot recovery still has to write: torn-write acknowledgements first, then DAMAGED marks. */
-  #pending: Pending[] = [];
+  private pending: Pending[] = [];
   /** Filled by open(). */
   recovery: RecoveryReport = { sealed: 0, finishedRotation: false, damagedRegions: 0, damagedKeys: 0 };
 
   private constructor(flash: FlashPort) {
-    this.#flash = flash;
-    const n = (this.#sectorCount = Math.floor(flash.byteLength / (this.#blockSize = flash.blockSize)));
+    this.flash = flash;
+    const n = (this.sectorCount = Math.floor(flash.byteLength / (this.blockSize = flash.blockSize)));
     if (n < 2 || n > 30) throw new LoadError('record log: 2..30 flash sectors, has ' + n);
-    this.#counter = counterLength(this.#blockSize);
-    this.#appendAt = this.#recordsStart = 2 * this.#counter;
-    this.#recordsEnd = this.#blockSize - this.#counter;
-    this.#counts = new Array<number>(n).fill(0);
-    this.#blank = new Array<boolean>(n).fill(false);
-    this.#writes = flashWrites(flash);
-    this.#seenWrites = this.#writes.count;
+    this.counter = counterLength(this.blockSize);
+    this.appendAt = this.recordsStart = 2 * this.counter;
+    this.recordsEnd = this.blockSize - this.counter;
+    this.counts = new Array<number>(n).fill(0);
+    this.blank = new Array<boolean>(n).fill(false);
+    this.writes = flashWrites(flash);
+    this.seenWrites = this.writes.count;
   }
 
   /** Scan the partition and recover from any interrupted write, rotation or erase. */
   static open(flash: FlashPort): RecordLog {
     const log = new RecordLog(flash);
-    log.#recover();
+    log.recover();
     return log;
   }
 
-  #recover(): void {
-    const n = this.#sectorCount;
-    const bs = this.#blockSize;
+  private recover(): void {
+    const n = this.sectorCount;
+    const bs = this.blockSize;
     const report = this.recovery;
     const scans: SectorScan[] = [];
     let best = -1;
     for (let s = 0; s < n; s++) {
-      const scan = scanSector(this.#flash.read(s * bs, bs), s, this.#counter);
+      const scan = scanSector(this.flash.read(s * bs, bs), s, this.counter);
       scans.push(scan);
-      this.#blank[s] = scan.blank;
-      this.#counts[s] = Math.max(scan.counted === Infinity ? this.#counter * 8 : scan.counted, scan.records.length);
+      this.blank[s] = scan.blank;
+      this.counts[s] = Math.max(scan.counted === Infinity ? this.counter * 8 : scan.counted, scan.records.length);
       for (const f of scan.records) {
-        if (best < 0 || f.gen > this.#maxGen) { this.#maxGen = f.gen; best = s; }
-        this.#note(f);
+        if (best < 0 || f.gen > this.maxGen) { this.maxGen = f.gen; best = s; }
+        this.note(f);
       }
     }
-    const active = (this.#active = best < 0 ? 0 : best);
+    const active = (this.active = best < 0 ? 0 : best);
     const spare = (active + 1) % n;
     const act = scans[active];
-    const newest = this.#maxGen + 1;
+    const newest = this.maxGen + 1;
 
     let threshold = -1;
     const tail: Region[] = [];
     /** Lost records to acknowledge once the keys are marked: sector, how many. */
     const losses: number[][] = [];
-    const erasing = this.#index.get(ERASE_ID);
+    const erasing = this.index.get(ERASE_ID);
     // An erase is only under way if naming its sector was the last thing written (the erase
     // follows at once); an older erase record names a sector that may have been reused since.
-    const erasingSector = erasing && erasing.gen === this.#maxGen ? this.#body(erasing)[0] : -1;
+    const erasingSector = erasing && erasing.gen === this.maxGen ? this.body(erasing)[0] : -1;
     // The witness of sector s is W in the sector before it (a ring of 3 or more). It is never above
     // the truth: it is written only while s is active, and the sector before s is erased (as the
     // spare) before s is reused. One whose erase was begun says nothing; a witness above what s
@@ -207,7 +207,7 @@ export class RecordLog {
       const w = scans[prev].witnessed;
       if (prev === erasingSector || w > scans[s].possible) continue;
       if (w > scans[s].counted) scans[s].counted = w;
-      if (w > this.#counts[s]) this.#counts[s] = w;
+      if (w > this.counts[s]) this.counts[s] = w;
     }
     /** Damage found: keys whose newest record is older than `gen` may have lost a newer state. */
     const damage = (gen: number) => {
@@ -222,12 +222,12 @@ export class RecordLog {
       // The spare's may be the newest of all (a destroyed active sector looks like a spare).
       if (s !== erasingSector || s !== spare) {
         let located = 0;
-        for (const r of scan.regions) if (r.end <= scan.validEnd && (r.damaged || !this.#acknowledged(scan, s, r.start))) located++;
+        for (const r of scan.regions) if (r.end <= scan.validEnd && (r.damaged || !this.acknowledged(scan, s, r.start))) located++;
         const unexplained = scan.counted - scan.records.length - located;
-        const known = this.#ackBody(lossKey(s), 2);
+        const known = this.ackBody(lossKey(s), 2);
         if (unexplained > (known ? known[0] | (known[1] << 8) : 0)) {
           losses.push([s, Math.min(unexplained, 0xffff)]);
-          damage(s === spare ? newest : this.#firstGenAfter(scans, s, bs));
+          damage(s === spare ? newest : this.firstGenAfter(scans, s, bs));
         }
       }
       // Damage: anything unparsable outside the spare, except torn writes — acknowledged ones, and
@@ -239,81 +239,81 @@ export class RecordLog {
         if (s === spare) {
           if (r.damaged && erasingSector !== spare) damage(newest);
         } else if (!r.damaged && s === active && r.start >= act.validEnd) tail.push(r);
-        else if (r.damaged || !this.#acknowledged(scan, s, r.start)) damage(this.#firstGenAfter(scans, s, r.start));
+        else if (r.damaged || !this.acknowledged(scan, s, r.start)) damage(this.firstGenAfter(scans, s, r.start));
       }
     }
 
-    this.#appendAt = Math.max(act.validEnd, act.dataEnd);
+    this.appendAt = Math.max(act.validEnd, act.dataEnd);
     // Nothing may land on a torn record's commit word: it is what tells the torn write from damage.
-    for (const r of tail) this.#appendAt = Math.max(this.#appendAt, r.start + 8);
+    for (const r of tail) this.appendAt = Math.max(this.appendAt, r.start + 8);
     // The acknowledgements come before any other write: once a record follows a torn write, only
     // its acknowledgement tells it from damage (freeSector also writes pending ones first).
-    const pending = this.#pending;
-    for (const r of tail) if (!this.#acknowledged(act, active, r.start)) pending.push([tornKey(active, r.start), 0, putU32(new Uint8Array(4), 0, lastGenBefore(act, r.start))]);
+    const pending = this.pending;
+    for (const r of tail) if (!this.acknowledged(act, active, r.start)) pending.push([tornKey(active, r.start), 0, putU32(new Uint8Array(4), 0, lastGenBefore(act, r.start))]);
     report.sealed = pending.length;
     // Which keys to mark is decided first: writing may rotate and give the copied records new
     // gens. Erasing a sector erases evidence, so freeSector marks every pending key before it erases.
-    if (threshold >= 0) for (const e of this.#index.values()) if (e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !isReserved(e.key)) pending.push([e.key, FLAG_DAMAGED, EMPTY]);
+    if (threshold >= 0) for (const e of this.index.values()) if (e.gen < threshold && (e.flags & FLAG_DAMAGED) === 0 && !isReserved(e.key)) pending.push([e.key, FLAG_DAMAGED, EMPTY]);
     report.damagedKeys = pending.length - report.sealed;
     try {
       // A spare without a valid record (a rotation's first write torn, or an erase cut) holds
       // nothing needed: erase it before the acknowledgements, which may have to rotate into it.
-      if (!this.#blank[spare] && !this.#holdsRecords(spare) && threshold < 0) {
+      if (!this.blank[spare] && !this.holdsRecords(spare) && threshold < 0) {
         report.finishedRotation = true;
-        this.#erase(spare);
+        this.erase(spare);
       }
       // One at a time: a rotation's freeSector writes the rest first. (A non-blank spare is freed
       // below, after them: its freeSector would have written them first too.)
-      while (pending.length > 0) this.#writeRecord(...pending.shift()!);
+      while (pending.length > 0) this.writeRecord(...pending.shift()!);
       // (A pending record may have rotated: the spare is the sector after the active one now.)
-      const spareNow = (this.#active + 1) % n;
-      if (!this.#blank[spareNow]) {
+      const spareNow = (this.active + 1) % n;
+      if (!this.blank[spareNow]) {
         report.finishedRotation = true;
-        this.#freeSector(spareNow);
+        this.freeSector(spareNow);
       }
       // Only now that the keys are marked: later boots flag a loss beyond the one handled here.
-      for (const [s, unexplained] of losses) if (!this.#blank[s]) this.#writeRecord(lossKey(s), 0, new Uint8Array([unexplained & 0xff, unexplained >>> 8]));
+      for (const [s, unexplained] of losses) if (!this.blank[s]) this.writeRecord(lossKey(s), 0, new Uint8Array([unexplained & 0xff, unexplained >>> 8]));
     } catch (e) {
       // E.g. the newest sector was destroyed and the one before is full: the damage cannot be
       // recorded before evidence would have to be erased. Refuse the partition rather than guess.
       if (e instanceof StorageError && threshold >= 0) throw new LoadError('record log: no room to mark flash damage; erase and re-provision (' + e.message + ')');
       throw e;
     }
-    if (report.damagedRegions > 0 && !this.#index.has(DAMAGE_ID)) this.#writeRecord(DAMAGE_KEY, FLAG_DAMAGED, EMPTY);
+    if (report.damagedRegions > 0 && !this.index.has(DAMAGE_ID)) this.writeRecord(DAMAGE_KEY, FLAG_DAMAGED, EMPTY);
   }
 
   /** The body of the newest record of an acknowledgement key when it has the expected length. */
-  #ackBody(key: Uint8Array, length: number): Uint8Array | undefined {
-    const e = this.#index.get(toHex(key));
-    return e && e.bodyLength === length ? this.#body(e) : undefined;
+  private ackBody(key: Uint8Array, length: number): Uint8Array | undefined {
+    const e = this.index.get(toHex(key));
+    return e && e.bodyLength === length ? this.body(e) : undefined;
   }
 
   /** Is the torn-looking region at (s, offset) acknowledged by a record naming it? */
-  #acknowledged(scan: SectorScan, s: number, offset: number): boolean {
-    const body = this.#ackBody(tornKey(s, offset), 4);
+  private acknowledged(scan: SectorScan, s: number, offset: number): boolean {
+    const body = this.ackBody(tornKey(s, offset), 4);
     return !!body && getU32(body, 0) === lastGenBefore(scan, offset);
   }
 
   /** The body of the newest record of an index entry, read from flash. */
-  #body(e: Entry): Uint8Array {
-    return this.#flash.read(e.sector * this.#blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
+  private body(e: Entry): Uint8Array {
+    return this.flash.read(e.sector * this.blockSize + e.offset + HEADER + e.key.length, e.bodyLength);
   }
 
   /** The gen of the first valid record after (sector s, offset) in ring order; past the end: maxGen + 1. */
-  #firstGenAfter(scans: SectorScan[], s: number, offset: number): number {
-    const n = this.#sectorCount;
+  private firstGenAfter(scans: SectorScan[], s: number, offset: number): number {
+    const n = this.sectorCount;
     for (let i = 0; i < n; i++) {
       const t = (s + i) % n;
       for (const f of scans[t].records) if (i > 0 || f.offset > offset) return f.gen;
-      if (t === this.#active) break;
+      if (t === this.active) break;
     }
-    return this.#maxGen + 1;
+    return this.maxGen + 1;
   }
 
-  #note(f: Found): void {
+  private note(f: Found): void {
     const id = toHex(f.key);
-    const e = this.#index.get(id);
-    if (!e) this.#index.set(id, { ...f, sectors: 1 << f.sector });
+    const e = this.index.get(id);
+    if (!e) this.index.set(id, { ...f, sectors: 1 << f.sector });
     else {
       e.sectors |= 1 << f.sector;
       if (f.gen > e.gen) Object.assign(e, f);
@@ -322,187 +322,187 @@ export class RecordLog {
 
   /** True once another RecordLog over the same flash (a reboot) wrote to it: this one may no longer be used. */
   get retired(): boolean {
-    return this.#seenWrites !== this.#writes.count;
+    return this.seenWrites !== this.writes.count;
   }
 
-  #checkLive(): void {
+  private checkLive(): void {
     if (this.retired) throw new StorageError('record log retired (a reboot wrote to its flash)');
   }
 
-  #checkKey(key: Uint8Array): void {
-    this.#checkLive();
+  private checkKey(key: Uint8Array): void {
+    this.checkLive();
     if (!(key instanceof Uint8Array) || key.length < 1 || key.length > MAX_KEY_LENGTH || isReserved(key)) throw new RangeError('record key must be 1..' + MAX_KEY_LENGTH + ' bytes, first byte 08 or more');
   }
 
   /** The live entry of `key` (not deleted), after checking the key. */
-  #live(key: Uint8Array): Entry | undefined {
-    this.#checkKey(key);
-    const e = this.#index.get(toHex(key));
+  private live(key: Uint8Array): Entry | undefined {
+    this.checkKey(key);
+    const e = this.index.get(toHex(key));
     return e && (e.flags & FLAG_DELETED) === 0 ? e : undefined;
   }
 
   /** True once damage was found in this partition (durable: it stays until the partition is erased). */
   get damageSeen(): boolean {
-    return this.#index.has(DAMAGE_ID);
+    return this.index.has(DAMAGE_ID);
   }
 
   /** Keys with a stored value (not deleted; damaged keys included). */
   keys(): Uint8Array[] {
-    this.#checkLive();
+    this.checkLive();
     const out: Uint8Array[] = [];
-    for (const e of this.#index.values()) if ((e.flags & FLAG_DELETED) === 0 && !isReserved(e.key)) out.push(e.key.slice());
+    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0 && !isReserved(e.key)) out.push(e.key.slice());
     return out;
   }
 
   has(key: Uint8Array): boolean {
-    return !!this.#live(key);
+    return !!this.live(key);
   }
 
   /** The newest value of `key`, or undefined. Throws LoadError when damage may have lost its newest value. */
   read(key: Uint8Array): Uint8Array | undefined {
-    const e = this.#live(key);
+    const e = this.live(key);
     if (e && (e.flags & FLAG_DAMAGED) !== 0) throw new LoadError('record log: key ' + toHex(key) + ' may have lost its state to flash damage');
-    return e && this.#body(e);
+    return e && this.body(e);
   }
 
   /** Durably store `body` as the newest value of `key` (one record write, sometimes a rotation). */
   append(key: Uint8Array, body: Uint8Array): void {
-    const live = this.#live(key);
+    const live = this.live(key);
     if (body.length > 0xffff) throw new RangeError('record body over 65535 bytes');
     // A new key may take the live records past half a sector: refuse it. The other half is room
     // for the records written between rotations and for torn writes during one (power cuts).
-    if (!live && this.liveBytes() + recordSize(key.length, body.length) > (this.#recordsEnd - this.#recordsStart) / 2)
+    if (!live && this.liveBytes() + recordSize(key.length, body.length) > (this.recordsEnd - this.recordsStart) / 2)
       throw new StorageError('record log full: a new key past half a sector');
-    this.#writeRecord(key, 0, body);
+    this.writeRecord(key, 0, body);
   }
 
   /** Bytes the newest record of every stored key occupies (what a rotation copies). */
   liveBytes(): number {
     let n = 0;
-    for (const e of this.#index.values()) if ((e.flags & FLAG_DELETED) === 0) n += e.size;
+    for (const e of this.index.values()) if ((e.flags & FLAG_DELETED) === 0) n += e.size;
     return n;
   }
 
   /** Store a tombstone: `key` reads as absent from now on. */
   delete(key: Uint8Array): void {
-    this.#checkKey(key);
-    if (this.#index.has(toHex(key))) this.#writeRecord(key, FLAG_DELETED, EMPTY);
+    this.checkKey(key);
+    if (this.index.has(toHex(key))) this.writeRecord(key, FLAG_DELETED, EMPTY);
   }
 
-  #writeRecord(key: Uint8Array, flags: number, body: Uint8Array): void {
+  private writeRecord(key: Uint8Array, flags: number, body: Uint8Array): void {
     const size = recordSize(key.length, body.length);
-    if (this.#appendAt + size <= this.#recordsEnd) return this.#put(key, flags, body);
-    this.#rotate(key, size);
-    this.#put(key, flags, body);
+    if (this.appendAt + size <= this.recordsEnd) return this.put(key, flags, body);
+    this.rotate(key, size);
+    this.put(key, flags, body);
     // The new active sector may hold this one record only. A bit flip in it no longer rolls the
     // key back: boot then takes the previous sector as active and finds this one (its spare)
     // non-blank with a committed record that fails its check, while the last record written was
     // no erase record naming it — damage, not an interrupted erase; the keys are marked DAMAGED.
     // So the record is not written twice (test/reliability-fuzz-storage.test.ts flips every bit
     // of such a sector).
-    this.#freeSector((this.#active + 1) % this.#sectorCount);
+    this.freeSector((this.active + 1) % this.sectorCount);
   }
 
   /** Make the spare the active sector, after checking that the copies will fit beside `size` bytes. */
-  #rotate(key: Uint8Array, size: number): void {
-    const n = this.#sectorCount;
-    const next = (this.#active + 2) % n;
+  private rotate(key: Uint8Array, size: number): void {
+    const n = this.sectorCount;
+    const next = (this.active + 2) % n;
     const id = toHex(key);
     let need = size + ERASE_RECORD_SIZE;
-    for (const [k, e] of this.#index) if (e.sector === next && k !== id && !droppable(e, next)) need += e.size;
-    if (need > this.#recordsEnd - this.#recordsStart) throw new StorageError('record log full: ' + need + ' bytes to copy');
-    this.#active = (this.#active + 1) % n;
-    this.#appendAt = this.#recordsStart;
-    if (!this.#blank[this.#active]) throw new StorageError('record log: spare sector ' + this.#active + ' is not erased');
+    for (const [k, e] of this.index) if (e.sector === next && k !== id && !droppable(e, next)) need += e.size;
+    if (need > this.recordsEnd - this.recordsStart) throw new StorageError('record log full: ' + need + ' bytes to copy');
+    this.active = (this.active + 1) % n;
+    this.appendAt = this.recordsStart;
+    if (!this.blank[this.active]) throw new StorageError('record log: spare sector ' + this.active + ' is not erased');
   }
 
-  #holdsRecords(s: number): boolean {
-    for (const e of this.#index.values()) if ((e.sectors & (1 << s)) !== 0) return true;
+  private holdsRecords(s: number): boolean {
+    for (const e of this.index.values()) if ((e.sectors & (1 << s)) !== 0) return true;
     return false;
   }
 
   /** Copy the live records of sector s into the active sector, then erase s. */
-  #freeSector(s: number): void {
-    for (const p of this.#pending.splice(0)) this.#putInSector(...p);
-    const live = [...this.#index.values()].filter((e) => e.sector === s).sort((a, b) => a.gen - b.gen);
-    for (const e of live) if (!droppable(e, s)) this.#putInSector(e.key, e.flags, this.#body(e));
-    if (!this.#blank[s]) {
+  private freeSector(s: number): void {
+    for (const p of this.pending.splice(0)) this.putInSector(...p);
+    const live = [...this.index.values()].filter((e) => e.sector === s).sort((a, b) => a.gen - b.gen);
+    for (const e of live) if (!droppable(e, s)) this.putInSector(e.key, e.flags, this.body(e));
+    if (!this.blank[s]) {
       // Name the sector before erasing it — needed only when it holds records (a sector with
       // nothing but a torn write cannot look like damage after a cut erase: its commit words
       // stay erased, and erasing only sets bits).
-      if (this.#holdsRecords(s)) this.#putInSector(ERASE_KEY, 0, new Uint8Array([s]));
-      this.#erase(s);
-      this.#counts[s] = 0;
+      if (this.holdsRecords(s)) this.putInSector(ERASE_KEY, 0, new Uint8Array([s]));
+      this.erase(s);
+      this.counts[s] = 0;
     }
     const bit = 1 << s;
-    for (const [k, e] of this.#index) {
+    for (const [k, e] of this.index) {
       e.sectors &= ~bit;
-      if (e.sectors === 0 || namedSector(e.key) === s) this.#index.delete(k);
+      if (e.sectors === 0 || namedSector(e.key) === s) this.index.delete(k);
     }
   }
 
-  #erase(s: number): void {
-    this.#changing();
-    this.#flash.erase(s);
-    this.#blank[s] = true;
+  private erase(s: number): void {
+    this.changing();
+    this.flash.erase(s);
+    this.blank[s] = true;
   }
 
   /** Before every flash write or erase of this instance: count it, and stay current. */
-  #changing(): void {
-    this.#seenWrites = ++this.#writes.count;
+  private changing(): void {
+    this.seenWrites = ++this.writes.count;
   }
 
   /** put() where the record must fit the active sector (no rotation during one). */
-  #putInSector(key: Uint8Array, flags: number, body: Uint8Array): void {
-    if (this.#appendAt + recordSize(key.length, body.length) > this.#recordsEnd) throw new StorageError('record log full: sector ' + this.#active);
-    this.#put(key, flags, body);
+  private putInSector(key: Uint8Array, flags: number, body: Uint8Array): void {
+    if (this.appendAt + recordSize(key.length, body.length) > this.recordsEnd) throw new StorageError('record log full: sector ' + this.active);
+    this.put(key, flags, body);
   }
 
   /** Write one record at the append position of the active sector: body, commit word, then its bit in A, B and the witness. */
-  #put(key: Uint8Array, flags: number, body: Uint8Array): void {
-    if (this.#maxGen >= MAX_GEN) throw new StorageError('record log: generations exhausted');
-    const gen = this.#maxGen + 1;
-    const active = this.#active;
-    const bs = this.#blockSize;
-    const n = this.#sectorCount;
-    const at = active * bs + this.#appendAt;
-    this.#blank[active] = false;
-    this.#changing();
-    this.#flash.write(at, encodeRecord(key, flags, gen, body));
-    this.#flash.write(at + 4, ZERO_WORD);
+  private put(key: Uint8Array, flags: number, body: Uint8Array): void {
+    if (this.maxGen >= MAX_GEN) throw new StorageError('record log: generations exhausted');
+    const gen = this.maxGen + 1;
+    const active = this.active;
+    const bs = this.blockSize;
+    const n = this.sectorCount;
+    const at = active * bs + this.appendAt;
+    this.blank[active] = false;
+    this.changing();
+    this.flash.write(at, encodeRecord(key, flags, gen, body));
+    this.flash.write(at + 4, ZERO_WORD);
     // (Past the counter's last bit — only after damage raised it — the count stays where it is.)
-    const k = this.#counts[active]++;
-    if (k < this.#counter * 8) {
-      this.#clearBit(active * bs, k);
-      this.#clearBit(active * bs + this.#recordsEnd, k);
+    const k = this.counts[active]++;
+    if (k < this.counter * 8) {
+      this.clearBit(active * bs, k);
+      this.clearBit(active * bs + this.recordsEnd, k);
       const prev = (active + n - 1) % n;
       // (Also into a sector never used yet: it is erased, as the spare, before the log reaches it.)
       if (n > 2) {
-        this.#clearBit(prev * bs + this.#counter, k);
-        this.#blank[prev] = false;
+        this.clearBit(prev * bs + this.counter, k);
+        this.blank[prev] = false;
       }
     }
-    this.#maxGen = gen;
+    this.maxGen = gen;
     const size = recordSize(key.length, body.length);
-    this.#note({ sector: active, offset: this.#appendAt, gen, flags, key: key.slice(), bodyLength: body.length, size });
-    this.#newestOffset = at;
-    this.#appendAt += size;
+    this.note({ sector: active, offset: this.appendAt, gen, flags, key: key.slice(), bodyLength: body.length, size });
+    this.newestOffset = at;
+    this.appendAt += size;
   }
 
   /**
    * Clear bit k of the counter at partition offset `counter`: one write of its aligned 4-byte word
    * as read, with that bit cleared (NOR writes only clear bits; the others are written unchanged).
    */
-  #clearBit(counter: number, k: number): void {
+  private clearBit(counter: number, k: number): void {
     const at = counter + ((k >>> 3) & ~3);
-    const word = this.#flash.read(at, 4);
+    const word = this.flash.read(at, 4);
     word[(k >>> 3) & 3] &= ~(0x80 >>> (k & 7));
-    this.#flash.write(at, word);
+    this.flash.write(at, word);
   }
 
   /** Diagnostics: the active sector, bytes free in it, and live records. */
   get status(): { activeSector: number; freeBytes: number; liveRecords: number; gen: number; newestOffset: number } {
-    return { activeSector: this.#active, freeBytes: this.#recordsEnd - this.#appendAt, liveRecords: this.#index.size, gen: this.#maxGen, newestOffset: this.#newestOffset };
+    return { activeSector: this.active, freeBytes: this.recordsEnd - this.appendAt, liveRecords: this.index.size, gen: this.maxGen, newestOffset: this.newestOffset };
   }
 }
 const ZERO_WORD = new Uint8Array(4);
