@@ -9,12 +9,11 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './cli-harness.js';
+import { SimDevice, freePort } from './harness/sim-device.js';
 import { openNodeEndpoint } from '../targets/node/coap.js';
 import { nodeRandom } from '../targets/node/ports.js';
 import { CredentialsFile } from '../targets/node/credentials.js';
@@ -24,65 +23,20 @@ import { nobleAsymmetricCrypto } from '../src/crypto/asymmetric-noble.js';
 import type { EdhocMatch } from '../src/credentials/credentials-map.js';
 import { toHex } from '../src/bytes.js';
 
-function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }));
-}
-
-class Device {
-  readonly lines: string[] = [];
-  private constructor(readonly child: ChildProcess) {}
-  static start(state: string, port: number, build: boolean): Promise<Device> {
-    const args = ['scripts/start.mjs', '--state', state, '--port', String(port)];
-    if (!build) args.push('--no-build');
-    const d = new Device(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-    let buf = '';
-    return new Promise((resolve, reject) => {
-      // A device that does not come up in time is killed, so the suite fails instead of waiting on it.
-      const t = setTimeout(() => {
-        d.child.removeAllListeners('exit');
-        d.child.kill('SIGKILL');
-        reject(new Error('device did not come up in 120 s:\n' + d.lines.join('\n')));
-      }, 120000);
-      const onData = (chunk: Buffer) => {
-        buf += chunk.toString();
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          d.lines.push(buf.slice(0, i));
-          if (buf.slice(0, i).includes('kill -9 is a power cut')) { clearTimeout(t); resolve(d); }
-          buf = buf.slice(i + 1);
-        }
-      };
-      d.child.stdout!.on('data', onData);
-      d.child.stderr!.on('data', onData);
-      d.child.on('exit', (code) => { clearTimeout(t); reject(new Error('device exited ' + code + ':\n' + d.lines.join('\n'))); });
-    });
-  }
-  log(): string {
-    return this.lines.join('\n');
-  }
-  async waitFor(re: RegExp): Promise<void> {
-    for (let i = 0; i < 60 && !re.test(this.log()); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.match(this.log(), re);
-  }
-  stop(): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
-    return new Promise((resolve) => {
-      this.child.removeAllListeners('exit');
-      this.child.once('exit', (code) => resolve(code));
-      this.child.kill('SIGINT');
-    });
-  }
+/** `npm start` (EDHOC device), building the bundles first when `build`; ready once it printed its commands. */
+function startDevice(state: string, port: number, build: boolean): Promise<SimDevice> {
+  const args = ['--state', state, '--port', String(port)];
+  return SimDevice.start(build ? args : [...args, '--no-build'], 'kill -9 is a power cut');
 }
 
 describe('npm start with EDHOC: Node initiator ↔ the device bundle in xsnap as responder', () => {
   let state: string;
   let port: number;
-  let device: Device;
+  let device: SimDevice;
   before(async () => {
     state = mkdtempSync(join(tmpdir(), 'oscore-xs-edhoc-sim-'));
     port = await freePort();
-    device = await Device.start(state, port, true);
+    device = await startDevice(state, port, true);
   });
   after(async () => {
     await device?.stop();
@@ -121,7 +75,7 @@ describe('npm start with EDHOC: Node initiator ↔ the device bundle in xsnap as
       const rid = /OSCORE context: Sender ID ([0-9a-f]+)/.exec(trace.join('\n'))![1];
       // Clean restart of the device (Ctrl-C): the context is read back from flash.
       assert.equal(await device.stop(), 0);
-      device = await Device.start(state, port, false);
+      device = await startDevice(state, port, false);
       await device.waitFor(new RegExp('EDHOC context from flash: Recipient ID ' + rid));
       const again = await endpoint.request({ uri: 'coap://127.0.0.1:' + port + '/temperature' });
       assert.equal(again.codeString, '2.05');

@@ -9,8 +9,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,59 +21,15 @@ import { Code } from '../src/coap/numbers.js';
 import { utf8Decode } from '../src/bytes.js';
 import type { Endpoint } from '../src/coap/endpoint.js';
 import type { UdpPort } from '../targets/node/udp.js';
+import { createSocket } from 'node:dgram';
+import { SimDevice, freePort } from './harness/sim-device.js';
 // @ts-expect-error: plain JS helper of the test scripts
 import { XSNAP_WORKER } from '../scripts/xsnap-paths.mjs';
 
-function freePort(): Promise<number> {
-  const s = createSocket('udp4');
-  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }));
-}
-
-class Device {
-  readonly lines: string[] = [];
-  private constructor(readonly child: ChildProcess) {}
-  static start(engine: string, state: string, port: number, build: boolean): Promise<Device> {
-    const args = ['scripts/start.mjs', '--engine', engine, '--state', state, '--port', String(port), '--sensor-interval', '150'];
-    if (!build) args.push('--no-build');
-    const d = new Device(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-    let buf = '';
-    return new Promise((resolve, reject) => {
-      // A device that does not come up in time is killed, so the suite fails instead of waiting on it.
-      const t = setTimeout(() => {
-        d.child.removeAllListeners('exit');
-        d.child.kill('SIGKILL');
-        reject(new Error('device did not come up in 120 s:\n' + d.lines.join('\n')));
-      }, 120000);
-      const onData = (chunk: Buffer) => {
-        buf += chunk.toString();
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          d.lines.push(buf.slice(0, i));
-          if (buf.slice(0, i).includes('serving OSCORE-protected CoAP on')) { clearTimeout(t); resolve(d); }
-          buf = buf.slice(i + 1);
-        }
-      };
-      d.child.stdout!.on('data', onData);
-      d.child.stderr!.on('data', onData);
-      d.child.on('exit', (code) => { clearTimeout(t); reject(new Error('device exited ' + code + ':\n' + d.lines.join('\n'))); });
-    });
-  }
-  log(): string {
-    return this.lines.join('\n');
-  }
-  /** The console line may reach us after the response does: wait for it (up to 3 s). */
-  async waitFor(re: RegExp): Promise<void> {
-    for (let i = 0; i < 60 && !re.test(this.log()); i++) await new Promise((r) => setTimeout(r, 50));
-    assert.match(this.log(), re);
-  }
-  stop(signal: NodeJS.Signals): Promise<number | null> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode);
-    return new Promise((resolve) => {
-      this.child.removeAllListeners('exit');
-      this.child.once('exit', (code) => resolve(code));
-      this.child.kill(signal);
-    });
-  }
+/** `npm start` on `engine` (building the bundles first when `build`), ready once it serves. */
+function startDevice(engine: string, state: string, port: number, build: boolean): Promise<SimDevice> {
+  const args = ['--engine', engine, '--state', state, '--port', String(port), '--sensor-interval', '150'];
+  return SimDevice.start(build ? args : [...args, '--no-build'], 'serving OSCORE-protected CoAP on');
 }
 
 /** The client side: the context directory `npm start` wrote, used exactly as the CLI would. */
@@ -109,7 +63,7 @@ for (const engine of ['xs', 'node']) {
   describe('npm start, engine ' + engine, { skip: engine === 'xs' && !existsSync(XSNAP_WORKER) && 'xsnap-worker not built' }, () => {
     const state = mkdtempSync(join(tmpdir(), 'oscore-xs-sim-'));
     let port = 0;
-    let device: Device | undefined;
+    let device: SimDevice | undefined;
     let captured: Uint8Array | undefined;
     before(async () => { port = await freePort(); });
     after(async () => {
@@ -118,7 +72,7 @@ for (const engine of ['xs', 'node']) {
     });
 
     it('provisions on first start and answers protected requests only', async () => {
-      device = await Device.start(engine, state, port, engine === 'xs');
+      device = await startDevice(engine, state, port, engine === 'xs');
       assert.match(device.log(), /provisioned a new OSCORE context pair/);
       assert.match(device.log(), /npx oscore-xs client coap:\/\/127\.0\.0\.1:\d+\/temperature --credentials/);
       const c = await openClient(state);
@@ -163,7 +117,7 @@ for (const engine of ['xs', 'node']) {
 
     it('a power cut (SIGKILL) is recovered with Echo; an old request replayed is refused', async () => {
       await device!.stop('SIGKILL');
-      device = await Device.start(engine, state, port, false);
+      device = await startDevice(engine, state, port, false);
       assert.match(device.log(), /next seq [1-9]\d* \(replay window unknown: Echo recovery, App\. B\.1\.2\)/);
       const c = await openClient(state);
       try {
@@ -181,7 +135,7 @@ for (const engine of ['xs', 'node']) {
     it('a clean stop (SIGINT) writes the exact state: no Echo round on the next start', async () => {
       assert.equal(await device!.stop('SIGINT'), 0);
       await device!.waitFor(/clean shutdown: next seq \d+ and replay window written/);
-      device = await Device.start(engine, state, port, false);
+      device = await startDevice(engine, state, port, false);
       assert.doesNotMatch(device.log(), /replay window unknown/);
       const c = await openClient(state);
       try {
