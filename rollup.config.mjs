@@ -105,11 +105,14 @@ const onwarn = (w, warn) => {
   if (w.code !== 'UNUSED_EXTERNAL_IMPORT') warn(w);
 };
 
+/** @noble's modules have no side effects on import: rollup may drop what an entry does not use. */
+const treeshake = { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') };
+
 const esm = (input, file) => ({
   input,
   onwarn,
   external: MODDABLE_EXTERNALS,
-  treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
+  treeshake,
   plugins: plugins(MODDABLE_CRYPTO, true),
   output: { file: 'dist/device/' + file, format: 'es' },
 });
@@ -142,33 +145,11 @@ const entries = [
 ];
 if (existsSync('examples/device/moddable/main.ts')) entries.push(app('examples/device/moddable/main.ts', 'example-server'));
 if (existsSync('examples/device/moddable/client-main.ts')) entries.push(app('examples/device/moddable/client-main.ts', 'example-client'));
-if (existsSync('targets/xs-sim/device-main.ts')) {
-  entries.push({
-    input: 'targets/xs-sim/device-main.ts',
-    onwarn,
-    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
-    plugins: plugins(),
-    output: { file: 'dist/device/sim-device.js', format: 'iife' },
-  });
-}
-if (existsSync('targets/xs-sim/device-main-edhoc.ts')) {
-  // npm start's device: the example app with EDHOC (a separate bundle: the OSCORE-only ones stay as they are).
-  entries.push({
-    input: 'targets/xs-sim/device-main-edhoc.ts',
-    onwarn,
-    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
-    plugins: plugins(),
-    output: { file: 'dist/device/sim-device-edhoc.js', format: 'iife' },
-  });
-}
-if (existsSync('targets/xs-sim/device-main-group.ts')) {
-  // The example app as a Group OSCORE member (a separate bundle: the OSCORE-only ones stay as they are).
-  entries.push({
-    input: 'targets/xs-sim/device-main-group.ts',
-    onwarn,
-    treeshake: { moduleSideEffects: (id) => !id.includes('/node_modules/@noble/') },
-    plugins: plugins(),
-    output: { file: 'dist/device/sim-device-group.js', format: 'iife' },
-  });
-}
+/** A simulator bundle (IIFE for xsnap, @noble in JavaScript, no Moddable externals). */
+const simulator = (input, file) => ({ input, onwarn, treeshake, plugins: plugins(), output: { file: 'dist/device/' + file, format: 'iife' } });
+if (existsSync('targets/xs-sim/device-main.ts')) entries.push(simulator('targets/xs-sim/device-main.ts', 'sim-device.js'));
+// npm start's device: the example app with EDHOC (a separate bundle: the OSCORE-only ones stay as they are).
+if (existsSync('targets/xs-sim/device-main-edhoc.ts')) entries.push(simulator('targets/xs-sim/device-main-edhoc.ts', 'sim-device-edhoc.js'));
+// The example app as a Group OSCORE member (a separate bundle: the OSCORE-only ones stay as they are).
+if (existsSync('targets/xs-sim/device-main-group.ts')) entries.push(simulator('targets/xs-sim/device-main-group.ts', 'sim-device-group.js'));
 export default entries;
