@@ -30,30 +30,13 @@ import { openStoredContexts } from '../src/device-image/oscore-contexts.js';
 import { toHex, utf8Decode } from '../src/bytes.js';
 // @ts-expect-error: plain JS helper of the test scripts
 import { XSNAP_WORKER } from '../scripts/xsnap-paths.mjs';
+import { filesHolding } from './harness/files-holding.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'oscore-xs-image-'));
 const at = (name: string) => join(dir, name);
 const newPair = (image: string, client: string, ...extra: string[]) => run(['context', 'new', '--sender-id', '01', '--recipient-id', '02', '--device-image', at(image), ...extra, at(client)]);
 const secretOf = (client: string) => (JSON.parse(readFileSync(at(client + '/secret.json'), 'utf8')) as { secret_hex: string }).secret_hex;
 const imageFlash = (image: string) => new NorFlash({ image: new Uint8Array(readFileSync(at(image))), blockSize: 4096 });
-
-/** Every file under `root` whose bytes contain `needle` (hex text or the raw bytes). */
-function filesHolding(root: string, hex: string): string[] {
-  const raw = Buffer.from(hex, 'hex');
-  const found: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else {
-        const b = readFileSync(p);
-        if (b.includes(raw) || b.toString('latin1').toLowerCase().includes(hex)) found.push(p.slice(root.length + 1));
-      }
-    }
-  };
-  walk(root);
-  return found.sort();
-}
 
 /** A client for `clientDir` (the directory the CLI wrote), as the CLI's client would open it. */
 async function request(clientDir: string, port: number, path: string): Promise<{ code: number; text: string }> {

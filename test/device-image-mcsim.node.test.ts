@@ -9,7 +9,7 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContextDirectory, securityContextParams } from '../targets/node/context-dir.js';
@@ -21,29 +21,10 @@ import { Code } from '../src/coap/numbers.js';
 import { utf8Decode } from '../src/bytes.js';
 import { run } from './cli-harness.js';
 import { buildApp, findModdableSdk, freeUdpPortAnyAddress, mcsimRequired, McsimApp, stageDeviceSources } from './harness/mcsim.js';
+import { filesHolding } from './harness/files-holding.js';
 
 const found = findModdableSdk();
 const skip = found.skip && !mcsimRequired() ? found.skip : false;
-
-/** Files under `root` holding `hex` as text (either case) or as raw bytes, relative to root. */
-function filesHolding(root: string, hex: string): string[] {
-  const raw = Buffer.from(hex, 'hex');
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) {
-        const b = readFileSync(p);
-        if (b.includes(raw) || b.toString('latin1').toLowerCase().includes(hex)) out.push(p.slice(root.length + 1));
-      }
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 describe('a device image on the Moddable runtime (mcsim, lin)', { skip }, () => {
   const work = mkdtempSync(join(tmpdir(), 'oscore-xs-image-mcsim-'));
